@@ -1,0 +1,500 @@
+"""The data of an assessment: township, branches, users, the standard, rounds,
+assessments with one score record per item, evidence, rectifications and the audit log.
+
+Models hold data and invariants; every change of state goes through services.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0")
+
+
+class Township(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    county = models.CharField(_("所属县（市、区）"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("乡镇")
+        verbose_name_plural = _("乡镇")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BranchKind(models.TextChoices):
+    RURAL = "rural", _("农村")
+    COMMUNITY = "community", _("社区")
+    ORGAN = "organ", _("机关")
+    SCHOOL = "school", _("学校")
+    ENTERPRISE = "enterprise", _("企业")
+    OTHER = "other", _("其他")
+
+
+class Branch(models.Model):
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="branches", verbose_name=_("乡镇")
+    )
+    name = models.CharField(_("党支部"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=BranchKind.choices, default=BranchKind.RURAL)
+    is_demonstration = models.BooleanField(_("示范点"), default=False)
+    members = models.PositiveIntegerField(_("党员人数"), default=0)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
+        ordering = ["township", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="branch_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("镇党委管理员")
+    ASSESSOR = "assessor", _("考评人员")
+    SECRETARY = "secretary", _("支部书记")
+
+
+class User(AbstractUser):
+    """A person who logs in: a township admin or assessor (township set),
+    or a branch secretary (branch set; the township follows from it)."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("乡镇"),
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="secretaries",
+        verbose_name=_("党支部"),
+    )
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="secretary") | Q(branch__isnull=False),
+                name="user_secretary_has_branch",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        if self.branch_id and not self.township_id:
+            self.township_id = self.branch.township_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_township_admin(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def is_assessor(self):
+        return self.role == Role.ASSESSOR
+
+    @property
+    def is_secretary(self):
+        return self.role == Role.SECRETARY
+
+
+# --- The standard -----------------------------------------------------------
+
+
+class Standard(models.Model):
+    """A versioned standard. A round keeps the version it started with;
+    editing a standard in use, or importing it again, makes a new version."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, null=True, blank=True, related_name="standards",
+        verbose_name=_("乡镇"), help_text=_("留空表示各乡镇通用"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    bonus_cap = models.DecimalField(_("加分上限"), max_digits=6, decimal_places=1, default=ZERO)
+    source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("考核标准")
+        verbose_name_plural = _("考核标准")
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="standard_unique_version"),
+            models.CheckConstraint(condition=Q(bonus_cap__gte=0), name="standard_bonus_cap_nonnegative"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（第{self.version}版）"
+
+
+class Area(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="areas", verbose_name=_("考核标准"))
+    number = models.PositiveIntegerField(_("序号"))
+    name = models.CharField(_("考核方面"), max_length=100)
+    points = models.DecimalField(_("分值"), max_digits=6, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("考核方面")
+        verbose_name_plural = _("考核方面")
+        ordering = ["standard", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "number"], name="area_unique_number"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Item(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="items", verbose_name=_("考核标准"))
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="items", verbose_name=_("考核方面"))
+    number = models.PositiveIntegerField(_("编号"))
+    content = models.TextField(_("考核内容"))
+    criteria = models.TextField(_("评分标准"), blank=True)
+    points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1)
+    check_method = models.CharField(_("考核方式"), max_length=200, blank=True)
+    evidence = models.TextField(_("佐证材料"), blank=True)
+
+    class Meta:
+        verbose_name = _("考核项目")
+        verbose_name_plural = _("考核项目")
+        ordering = ["standard", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "number"], name="item_unique_number"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="item_points_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.content[:30]}"
+
+
+class Veto(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="vetoes", verbose_name=_("考核标准"))
+    code = models.CharField(_("编号"), max_length=20)
+    text = models.TextField(_("否决情形"))
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("一票否决")
+        verbose_name_plural = _("一票否决")
+        ordering = ["standard", "order"]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:30]}"
+
+
+class Bonus(models.Model):
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="bonuses", verbose_name=_("考核标准"))
+    code = models.CharField(_("编号"), max_length=20)
+    text = models.TextField(_("加分情形"))
+    points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("加分项")
+        verbose_name_plural = _("加分项")
+        ordering = ["standard", "order"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="bonus_points_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:30]}"
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+
+
+class GradeBand(models.Model):
+    """A total at or above min_score earns the grade; below every band is 不合格."""
+
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="grade_bands", verbose_name=_("考核标准"))
+    grade = models.CharField(_("等次"), max_length=20, choices=Grade.choices)
+    min_score = models.DecimalField(_("最低分"), max_digits=6, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("等次标准")
+        verbose_name_plural = _("等次标准")
+        ordering = ["standard", "-min_score"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "grade"], name="gradeband_unique_grade"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_grade_display()} ≥{self.min_score}"
+
+
+# --- Rounds and assessments -------------------------------------------------
+
+
+class Phase(models.TextChoices):
+    PREPARATION = "preparation", _("准备")
+    SELF = "self", _("自评阶段")
+    ONSITE = "onsite", _("现场考评阶段")
+    NOTICE = "notice", _("通报整改阶段")
+    ARCHIVED = "archived", _("已归档")
+
+
+class Round(models.Model):
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("乡镇"))
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("考核标准"))
+    name = models.CharField(_("考核批次"), max_length=200)
+    year = models.PositiveIntegerField(_("年度"))
+    phase = models.CharField(_("阶段"), max_length=20, choices=Phase.choices, default=Phase.PREPARATION)
+    self_start = models.DateField(_("自评开始"), null=True, blank=True)
+    self_end = models.DateField(_("自评截止"), null=True, blank=True)
+    onsite_start = models.DateField(_("现场考评开始"), null=True, blank=True)
+    onsite_end = models.DateField(_("现场考评结束"), null=True, blank=True)
+    notice_date = models.DateField(_("通报日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("考核批次")
+        verbose_name_plural = _("考核批次")
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="round_unique_name"),
+            models.CheckConstraint(
+                condition=Q(self_start__isnull=True) | Q(self_end__isnull=True) | Q(self_end__gte=F("self_start")),
+                name="round_self_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(onsite_start__isnull=True) | Q(onsite_end__isnull=True) | Q(onsite_end__gte=F("onsite_start")),
+                name="round_onsite_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    SELF = "self", _("自评中")
+    SUBMITTED = "submitted", _("已提交")
+    ONSITE = "onsite", _("考评中")
+    FINALISED = "finalised", _("考评完成")
+    PUBLISHED = "published", _("已通报")
+
+
+class Assessment(models.Model):
+    """One branch in one round."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("考核批次"))
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("党支部"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    self_deadline = models.DateField(_("自评截止（延期）"), null=True, blank=True,
+                                     help_text=_("为本支部单独延长自评截止日期；留空则按批次截止日期"))
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    returned_reason = models.TextField(_("退回原因"), blank=True)
+    finalised_at = models.DateTimeField(_("考评完成时间"), null=True, blank=True)
+    onsite_date = models.DateField(_("考评日期"), null=True, blank=True)
+    assessors_present = models.CharField(_("考评人员"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("考核记录")
+        verbose_name_plural = _("考核记录")
+        ordering = ["round", "branch__order", "branch__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "branch"], name="assessment_unique_branch"),
+        ]
+        indexes = [models.Index(fields=["round", "status"], name="assessment_round_status")]
+
+    def __str__(self):
+        return f"{self.branch} · {self.round}"
+
+
+class Score(models.Model):
+    """One item of one assessment: the self score and the on-site score.
+
+    `points` is the item's points copied in, so that the database itself can
+    refuse a score outside 0..points (items of a standard in use never change).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("考核记录"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="scores", verbose_name=_("考核项目"))
+    points = models.DecimalField(_("分值"), max_digits=5, decimal_places=1)
+    self_score = models.DecimalField(_("自评得分"), max_digits=5, decimal_places=1, null=True, blank=True)
+    self_note = models.TextField(_("自评说明"), blank=True)
+    onsite_score = models.DecimalField(_("考评得分"), max_digits=5, decimal_places=1, null=True, blank=True)
+    deduction_reason = models.TextField(_("扣分原因"), blank=True)
+    needs_rectification = models.BooleanField(_("需整改"), default=False)
+    requirement = models.TextField(_("整改要求"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评分记录")
+        verbose_name_plural = _("评分记录")
+        ordering = ["assessment", "item__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="score_unique_item"),
+            models.CheckConstraint(
+                condition=Q(self_score__isnull=True) | Q(self_score__gte=0, self_score__lte=F("points")),
+                name="score_self_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(onsite_score__isnull=True) | Q(onsite_score__gte=0, onsite_score__lte=F("points")),
+                name="score_onsite_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.item.number}"
+
+
+class BonusClaim(models.Model):
+    class Decision(models.TextChoices):
+        CLAIMED = "claimed", _("已申报")
+        APPROVED = "approved", _("认定")
+        REJECTED = "rejected", _("不认定")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="bonus_claims", verbose_name=_("考核记录"))
+    bonus = models.ForeignKey(Bonus, on_delete=models.PROTECT, related_name="claims", verbose_name=_("加分项"))
+    note = models.TextField(_("申报说明"), blank=True)
+    decision = models.CharField(_("认定结果"), max_length=20, choices=Decision.choices, default=Decision.CLAIMED)
+    decision_note = models.TextField(_("认定意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("加分申报")
+        verbose_name_plural = _("加分申报")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "bonus"], name="bonusclaim_unique"),
+        ]
+
+
+class VetoFinding(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="veto_findings", verbose_name=_("考核记录"))
+    veto = models.ForeignKey(Veto, on_delete=models.PROTECT, related_name="findings", verbose_name=_("一票否决"))
+    note = models.TextField(_("情况说明"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, verbose_name=_("记录人"))
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("否决情形")
+        verbose_name_plural = _("否决情形")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "veto"], name="vetofinding_unique"),
+        ]
+
+
+class RectificationStatus(models.TextChoices):
+    PENDING = "pending", _("待整改")
+    REPORTED = "reported", _("已报告整改")
+    CLOSED = "closed", _("已销号")
+
+
+class Rectification(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="rectifications", verbose_name=_("考核记录"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="rectifications", verbose_name=_("考核项目"))
+    problem = models.TextField(_("存在问题"))
+    requirement = models.TextField(_("整改要求"))
+    deadline = models.DateField(_("整改时限"))
+    responsible = models.CharField(_("责任人"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=RectificationStatus.choices, default=RectificationStatus.PENDING)
+    measures = models.TextField(_("整改措施"), blank=True)
+    reported_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("核验人"))
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    verify_note = models.TextField(_("核验意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        ordering = ["assessment", "item__number", "id"]
+        indexes = [models.Index(fields=["status", "deadline"], name="rectification_status_deadline")]
+
+    def __str__(self):
+        return self.problem[:40]
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.status != RectificationStatus.CLOSED and self.deadline < today
+
+
+class Evidence(models.Model):
+    """A file a branch attached to an item, a bonus claim or a rectification.
+    Stored under a name the app chooses; served only through a checked view."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("考核记录"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("考核项目"))
+    bonus_claim = models.ForeignKey(BonusClaim, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence", verbose_name=_("加分申报"))
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence", verbose_name=_("整改事项"))
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    thumbnail = models.FileField(_("缩略图"), upload_to="thumbs/%Y/%m/", max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["uploaded_at"]
+        indexes = [models.Index(fields=["assessment", "item"], name="evidence_assessment_item")]
+
+    def __str__(self):
+        return self.original_name
+
+
+class AuditLog(models.Model):
+    """Who changed what, when, from what to what. Written by services only."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人"))
+    action = models.CharField(_("操作"), max_length=50)
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="audit", verbose_name=_("考核记录"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("考核项目"))
+    target = models.CharField(_("对象"), max_length=200, blank=True)
+    field = models.CharField(_("字段"), max_length=50, blank=True)
+    old_value = models.TextField(_("原值"), blank=True)
+    new_value = models.TextField(_("新值"), blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["assessment", "item", "at"], name="audit_assessment_item")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class Message(models.Model):
+    """An in-app message (reminders, returns, notices)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox", verbose_name=_("收件人"))
+    text = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="message_user_unread")]

@@ -1,0 +1,55 @@
+"""Who may see and do what. Every view begins with a helper from here.
+
+Outside your township or branch: 404 (no hint that it exists).
+Right object, wrong role or closed phase: 403 with a reason.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Role
+
+
+def is_township_staff(user):
+    """Township admin or assessor (or the superuser)."""
+    return user.is_superuser or user.role in (Role.ADMIN, Role.ASSESSOR)
+
+
+def is_township_admin(user):
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def can_see_branch(user, branch):
+    if user.is_superuser:
+        return True
+    if user.role == Role.SECRETARY:
+        return user.branch_id == branch.pk
+    if user.role in (Role.ADMIN, Role.ASSESSOR):
+        return user.township_id == branch.township_id
+    return False
+
+
+def check_branch(user, branch):
+    """404 unless the user may see this branch."""
+    if not can_see_branch(user, branch):
+        raise Http404
+
+
+def role_required(*roles):
+    """Log in first; then the user must have one of `roles` (the superuser always may)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not (user.is_superuser or user.role in roles):
+                raise PermissionDenied("您的角色不能使用此页面。")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
