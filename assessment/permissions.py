@@ -53,3 +53,16 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+
+def assessment_for(user, pk):
+    """The assessment `pk` with its round and branch, if the user may see that branch; else 404."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Assessment
+
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("round", "round__standard", "round__township", "branch"), pk=pk
+    )
+    check_branch(user, assessment.branch)
+    return assessment

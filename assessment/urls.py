@@ -1,7 +1,10 @@
 from django.urls import path
 
-from .views import home
+from .views import evidence, home, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
+    *selfeval.urlpatterns,
+    *evidence.urlpatterns,
+    *township.urlpatterns,
 ]
