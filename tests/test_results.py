@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+from assessment.models import Bonus, BonusClaim, Branch, Grade, Score, Veto, VetoFinding
+from assessment.results import round_results, typical_problems
+from assessment.services.rounds import round_prepare
+
+
+def score_all(assessment, onsite, self_score=None):
+    Score.objects.filter(assessment=assessment).update(
+        onsite_score=Decimal(onsite), self_score=Decimal(self_score if self_score is not None else onsite)
+    )
+
+
+def test_totals_grades_and_ranking(cast):
+    # 12 items of 2 points: full marks 24. Scale the bands to that standard.
+    cast.standard.grade_bands.filter(grade=Grade.EXCELLENT).update(min_score=Decimal("22"))
+    cast.standard.grade_bands.filter(grade=Grade.GOOD).update(min_score=Decimal("20"))
+    cast.standard.grade_bands.filter(grade=Grade.PASS).update(min_score=Decimal("14"))
+    score_all(cast.assessment, "1.5", self_score="2")   # 18 on site, 24 self
+    score_all(cast.assessment2, "2")                     # 24
+    rows = round_results(cast.round)
+    assert [r.assessment.branch.name for r in rows] == ["西段村", "化峪村"]
+    first, second = rows
+    assert (first.rank, first.total, first.grade) == (1, Decimal("24"), Grade.EXCELLENT)
+    assert (second.rank, second.total, second.grade) == (2, Decimal("18"), Grade.PASS)
+    assert second.difference == Decimal("6")
+    area = cast.standard.areas.first()
+    assert second.areas[area.pk] == (Decimal("8"), Decimal("6"))
+
+
+def test_bonus_is_capped_and_veto_fails(cast):
+    score_all(cast.assessment, "2")
+    score_all(cast.assessment2, "2")
+    extra = Bonus.objects.create(standard=cast.standard, code="加2", text="示范点", points=Decimal("4"))
+    for bonus in cast.standard.bonuses.all():
+        BonusClaim.objects.create(assessment=cast.assessment, bonus=bonus, decision=BonusClaim.Decision.APPROVED)
+    BonusClaim.objects.create(assessment=cast.assessment2, bonus=extra, decision=BonusClaim.Decision.REJECTED)
+    VetoFinding.objects.create(assessment=cast.assessment2, veto=Veto.objects.first())
+    rows = round_results(cast.round)
+    by_name = {r.assessment.branch.name: r for r in rows}
+    assert by_name["化峪村"].bonus == Decimal("5")  # 2 + 4 capped at 5
+    assert by_name["化峪村"].total == Decimal("29")
+    assert by_name["西段村"].grade == Grade.FAIL
+    assert by_name["西段村"].rank == 2  # a veto ranks last whatever the total
+
+
+def test_results_make_a_fixed_number_of_queries(cast, django_assert_num_queries):
+    for n in range(20):
+        Branch.objects.create(township=cast.township, name=f"村{n}")
+    round_prepare(round=cast.round)
+    with django_assert_num_queries(3):
+        rows = round_results(cast.round)
+    assert len(rows) == 22
+
+
+def test_typical_problems_lists_items_with_deductions(cast):
+    Score.objects.filter(assessment__round=cast.round).update(onsite_score=Decimal("2"), self_score=Decimal("2"))
+    Score.objects.filter(assessment__round=cast.round, item__number=3).update(onsite_score=Decimal("0.5"))
+    problems = list(typical_problems(cast.round))
+    assert [p["item__number"] for p in problems] == [3]
+    assert problems[0]["deducted"] == 2 and problems[0]["gap"] == Decimal("3")
