@@ -62,7 +62,7 @@ def horizontal_bars(labels, series, title="", maximum=None):
     height = max(220, 26 * len(labels) * max(1, len(series)) // 1 + 120)
     chart = pygal.HorizontalBar(**_config(width=820, height=height, title=title or None,
                                           print_values=len(labels) <= 40, show_legend=len(series) > 1,
-                                          range=(0, maximum) if maximum else None))
+                                          range=(0, float(maximum)) if maximum else None))
     chart.x_labels = labels
     for name, values in series:
         chart.add(name, [float(v) for v in values])

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import evidence, home, selfeval, township
+from .views import evidence, home, results, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
     *selfeval.urlpatterns,
     *evidence.urlpatterns,
     *township.urlpatterns,
+    *results.urlpatterns,
 ]

@@ -1,0 +1,94 @@
+"""Results: the ranking of a round and one branch's result, with charts."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from assessment import charts, results, selectors
+from assessment.models import Score, Status
+from assessment.permissions import assessment_for, is_township_staff
+
+DEFAULT_THRESHOLD = Decimal("5")
+
+
+def _threshold(request, round):
+    try:
+        value = Decimal(request.GET.get("threshold", ""))
+    except InvalidOperation:
+        return getattr(round, "inflation_threshold", None) or DEFAULT_THRESHOLD
+    return value if value >= 0 else DEFAULT_THRESHOLD
+
+
+def _rate(value, points):
+    return Decimal(0) if not points else (value or 0) * 100 / points
+
+
+@login_required
+def ranking(request, pk):
+    round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
+    if not is_township_staff(request.user):
+        raise PermissionDenied(_("排名由镇党委在通报后公布。"))
+    areas = list(round.standard.areas.all())
+    rows = results.round_results(round)
+    threshold = _threshold(request, round)
+    for row in rows:
+        row.area_cells = [row.areas.get(area.pk, (0, 0)) for area in areas]
+        row.inflated = row.difference > threshold
+    names = [row.assessment.branch.name for row in rows]
+    full = sum((area.points for area in areas), Decimal(0)) + round.standard.bonus_cap
+    context = {
+        "round": round,
+        "areas": areas,
+        "rows": rows,
+        "threshold": threshold,
+        "inflated_count": sum(1 for row in rows if row.inflated),
+        "finalised_count": sum(1 for row in rows if row.assessment.status in (Status.FINALISED, Status.PUBLISHED)),
+        "problems": results.typical_problems(round),
+        "ranking_chart": charts.horizontal_bars(names, [(_("考评总分"), [row.total for row in rows])], maximum=full),
+        "compare_chart": charts.horizontal_bars(
+            names, [(_("自评总分"), [row.self_total for row in rows]), (_("考评得分"), [row.onsite_total for row in rows])],
+            maximum=full,
+        ),
+    }
+    return render(request, "assessment/ranking.html", context)
+
+
+@login_required
+def branch_result(request, pk):
+    assessment = assessment_for(request.user, pk)
+    if not is_township_staff(request.user) and assessment.status != Status.PUBLISHED:
+        raise PermissionDenied(_("考评结果在通报发布后可见。"))
+    round = assessment.round
+    areas = list(round.standard.areas.all())
+    row = next(r for r in results.round_results(round) if r.assessment.pk == assessment.pk)
+    scores = list(
+        Score.objects.filter(assessment=assessment).select_related("item").order_by("item__number")
+    )
+    for score in scores:
+        score.difference = (
+            score.self_score - score.onsite_score
+            if score.self_score is not None and score.onsite_score is not None else None
+        )
+    area_rows = []
+    for area in areas:
+        self_sum, onsite_sum = row.areas.get(area.pk, (0, 0))
+        area_rows.append({"area": area, "self": self_sum, "onsite": onsite_sum, "difference": self_sum - onsite_sum,
+                          "self_rate": _rate(self_sum, area.points), "onsite_rate": _rate(onsite_sum, area.points),
+                          "scores": [s for s in scores if s.item.area_id == area.pk]})
+    radar = charts.radar(
+        [area.name for area in areas],
+        [(_("自评"), [a["self_rate"] for a in area_rows]), (_("考评"), [a["onsite_rate"] for a in area_rows])],
+    )
+    return render(request, "assessment/branch_result.html", {
+        "assessment": assessment, "round": round, "row": row, "area_rows": area_rows, "radar": radar,
+    })
+
+
+urlpatterns = [
+    path("rounds/<int:pk>/results/", ranking, name="results-ranking"),
+    path("assessments/<int:pk>/result/", branch_result, name="results-branch"),
+]

@@ -1,0 +1,76 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assessment.models import Branch, Score, Status
+from assessment.services.rounds import round_prepare
+
+
+@pytest.fixture
+def scored(cast):
+    Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("2"), onsite_score=Decimal("1"))
+    Score.objects.filter(assessment=cast.assessment2).update(self_score=Decimal("2"), onsite_score=Decimal("2"))
+    return cast
+
+
+def test_ranking_shows_branches_in_order_with_grades_and_charts(client, scored):
+    client.force_login(scored.alice)
+    response = client.get(reverse("results-ranking", args=[scored.round.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("西段村") < html.index("化峪村")
+    assert "<svg" in html and "<script" not in html.split("</svg>")[0].split("<svg")[-1]
+    assert "自评虚高" in html  # 化峪村: self 24 vs on site 12
+
+
+def test_ranking_threshold_from_the_admin(client, scored):
+    client.force_login(scored.alice)
+    html = client.get(reverse("results-ranking", args=[scored.round.pk]), {"threshold": "20"}).content.decode()
+    assert "badge text-bg-warning\">自评虚高" not in html
+
+
+def test_assessor_sees_ranking(client, scored):
+    client.force_login(scored.bob)
+    assert client.get(reverse("results-ranking", args=[scored.round.pk])).status_code == 200
+
+
+def test_secretary_cannot_see_ranking(client, scored):
+    client.force_login(scored.carol)
+    assert client.get(reverse("results-ranking", args=[scored.round.pk])).status_code == 403
+
+
+def test_other_township_gets_404(client, scored):
+    client.force_login(scored.eve)
+    assert client.get(reverse("results-ranking", args=[scored.round.pk])).status_code == 404
+    assert client.get(reverse("results-branch", args=[scored.assessment.pk])).status_code == 404
+
+
+def test_branch_result_with_radar(client, scored):
+    client.force_login(scored.alice)
+    html = client.get(reverse("results-branch", args=[scored.assessment.pk])).content.decode()
+    assert "各方面得分率" in html and "<svg" in html
+    assert "化峪村" in html
+
+
+def test_secretary_sees_result_only_once_published(client, scored):
+    client.force_login(scored.carol)
+    url = reverse("results-branch", args=[scored.assessment.pk])
+    assert client.get(url).status_code == 403
+    scored.assessment.status = Status.PUBLISHED
+    scored.assessment.save()
+    assert client.get(url).status_code == 200
+    client.force_login(scored.dave)
+    assert client.get(url).status_code == 404
+
+
+def test_ranking_query_count_is_fixed(client, scored, django_assert_max_num_queries):
+    client.force_login(scored.alice)
+    url = reverse("results-ranking", args=[scored.round.pk])
+    with django_assert_max_num_queries(10):
+        client.get(url)
+    for n in range(40):
+        Branch.objects.create(township=scored.township, name=f"村{n}")
+    round_prepare(round=scored.round)
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
