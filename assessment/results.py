@@ -74,7 +74,7 @@ class ResultRow:
 
     @property
     def grade_label(self):
-        return Grade(self.grade).label
+        return str(Grade(self.grade).label)
 
 
 def grade_for(total, has_veto, bands):
