@@ -120,6 +120,12 @@ class StandardAdmin(admin.ModelAdmin):
     list_filter = ["township"]
     search_fields = ["name"]
     inlines = [AreaInline, ItemInline, VetoInline, BonusInline, GradeBandInline]
+    change_list_template = "admin/assessment/standard/change_list.html"  # adds "从Excel导入"
+
+    def get_urls(self):
+        from .admin_import import import_urls
+
+        return import_urls(self.admin_site) + super().get_urls()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(

@@ -1,0 +1,211 @@
+"""Admin pages to import a standard from Excel: upload → preview (with a column
+mapping the user may correct) → confirm.
+
+The uploaded bytes stay in the session (base64, at most STANDARD_MAX_BYTES)
+between the steps, so that "重新识别" can read them again with another mapping;
+the parsed standard the user saw is what "确认导入" writes.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessment.importers import (
+    FIELDS, REQUIRED_FIELDS, ParsedStandard, StandardImportError, decode_bytes, encode_bytes,
+    field_labels, max_upload_bytes, read_standard, size_text,
+)
+from assessment.models import Grade, Role, Standard
+from assessment.services.base import ServiceError
+from assessment.services.standards import standard_import
+
+SESSION_KEY = "standard_import"
+PREVIEW_ITEMS = 10
+
+
+def can_import(user):
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel文件（.xlsx）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = max_upload_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(_("文件超过%(limit)s，不能导入。") % {"limit": size_text(limit)})
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One select per field: which column of the sheet holds it."""
+
+    def __init__(self, *args, headers, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("（无）"))] + [
+            (letter, _("%(column)s列：%(header)s") % {"column": letter, "header": text})
+            for letter, text in sorted(headers.items(), key=lambda pair: (len(pair[0]), pair[0]))
+        ]
+        for name, label in field_labels().items():
+            self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=name in REQUIRED_FIELDS)
+
+
+class ConfirmForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("考核标准名称"), max_length=200)
+
+
+# --- the views -------------------------------------------------------------------
+
+
+def upload(request, admin_site):
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            file = form.cleaned_data["file"]
+            data = file.read()
+            try:
+                parsed = read_standard(data, filename=file.name)
+            except StandardImportError as error:
+                messages.error(request, error.message)
+                if error.headers:  # the header is there, its columns are unclear: let the user say
+                    _remember(request, data=data, filename=file.name, parsed=None, error=error)
+                    return redirect("admin:assessment_standard_import_preview")
+            else:
+                _remember(request, data=data, filename=file.name, parsed=parsed)
+                return redirect("admin:assessment_standard_import_preview")
+        else:
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+    context = {
+        **_context(request, admin_site, _("从Excel导入考核标准")),
+        "form": form,
+        "limit": size_text(max_upload_bytes()),
+    }
+    return render(request, "admin/assessment/standard/import_upload.html", context)
+
+
+def preview(request, admin_site):
+    state = request.session.get(SESSION_KEY)
+    if not state:
+        messages.error(request, _("请先上传考核标准文件。"))
+        return redirect("admin:assessment_standard_import")
+    if request.method == "POST":
+        form = MappingForm(request.POST, headers=state["headers"])
+        if form.is_valid():
+            mapping = {name: form.cleaned_data[name] for name in FIELDS}
+            try:
+                parsed = read_standard(decode_bytes(state["data"]), filename=state["filename"], mapping=mapping)
+            except StandardImportError as error:
+                messages.error(request, error.message)
+                _remember(request, data=None, filename=state["filename"], parsed=None, error=error, mapping=mapping)
+            else:
+                _remember(request, data=None, filename=state["filename"], parsed=parsed)
+                messages.info(request, _("已按所选的列重新识别。"))
+            return redirect("admin:assessment_standard_import_preview")
+    else:
+        form = MappingForm(initial=state["columns"], headers=state["headers"])
+    parsed = ParsedStandard.from_json(state["parsed"]) if state.get("parsed") else None
+    context = {
+        **_context(request, admin_site, _("预览导入的考核标准")),
+        "state": state,
+        "mapping_form": form,
+        "parsed": parsed,
+    }
+    if parsed:
+        counts = parsed.area_item_counts()
+        area_names = {area.number: area.name for area in parsed.areas}
+        context.update(
+            confirm_form=ConfirmForm(initial={"name": parsed.name}),
+            areas=[(area, counts[area.number]) for area in parsed.areas],
+            items=[(item, area_names[item.area_number]) for item in parsed.items[:PREVIEW_ITEMS]],
+            more_items=max(len(parsed.items) - PREVIEW_ITEMS, 0),
+            bands=[(Grade(grade).label, minimum) for grade, minimum in parsed.grade_bands],
+        )
+    return render(request, "admin/assessment/standard/import_preview.html", context)
+
+
+@require_POST
+def confirm(request, admin_site):
+    state = request.session.get(SESSION_KEY)
+    if not state or not state.get("parsed"):
+        messages.error(request, _("没有可导入的内容，请重新上传文件。"))
+        return redirect("admin:assessment_standard_import")
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写考核标准名称。"))
+        return redirect("admin:assessment_standard_import_preview")
+    parsed = ParsedStandard.from_json(state["parsed"])
+    try:
+        standard = standard_import(
+            parsed=parsed, actor=request.user, name=form.cleaned_data["name"], township=request.user.township,
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("admin:assessment_standard_import_preview")
+    del request.session[SESSION_KEY]
+    parsed.name = standard.name
+    messages.success(request, _("已导入考核标准“%(standard)s”。%(summary)s") % {
+        "standard": standard, "summary": parsed.summary(),
+    })
+    return redirect("admin:assessment_standard_change", standard.pk)
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _remember(request, *, data, filename, parsed, error=None, mapping=None):
+    """Keep the upload and what was read from it in the session."""
+    state = request.session.get(SESSION_KEY, {}) if data is None else {}
+    if data is not None:
+        state["data"] = encode_bytes(data)
+    state["filename"] = filename
+    if parsed is not None:
+        state.update(
+            parsed=parsed.to_json(), sheet=parsed.sheet, header_row=parsed.header_row,
+            headers=parsed.headers, columns=parsed.columns,
+        )
+    else:
+        state.update(
+            parsed=None, sheet=error.sheet, header_row=error.header_row, headers=error.headers,
+            columns=mapping if mapping is not None else error.columns,
+        )
+    request.session[SESSION_KEY] = state
+
+
+def _context(request, admin_site, title):
+    return {
+        **admin_site.each_context(request),
+        "title": title,
+        "opts": Standard._meta,
+        "changelist_url": reverse("admin:assessment_standard_changelist"),
+    }
+
+
+def import_urls(admin_site):
+    """URL patterns for StandardAdmin.get_urls(): only superusers and township admins."""
+
+    def guard(view):
+        def inner(request, *args, **kwargs):
+            return view(request, admin_site, *args, **kwargs)
+
+        protected = admin_site.admin_view(inner)
+
+        def checked(request, *args, **kwargs):
+            if request.user.is_authenticated and not can_import(request.user):
+                raise PermissionDenied
+            return protected(request, *args, **kwargs)
+
+        return checked
+
+    return [
+        path("import/", guard(upload), name="assessment_standard_import"),
+        path("import/preview/", guard(preview), name="assessment_standard_import_preview"),
+        path("import/confirm/", guard(confirm), name="assessment_standard_import_confirm"),
+    ]

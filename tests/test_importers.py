@@ -1,0 +1,397 @@
+"""Reading standards from Excel (assessment.importers) and writing them
+(assessment.services.standards)."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+
+from assessment import importers
+from assessment.importers import ParsedStandard, StandardImportError, read_standard
+from assessment.models import Area, AuditLog, Bonus, Grade, GradeBand, Item, Phase, Round, Standard, Veto
+from assessment.services.base import ServiceError
+from assessment.services.standards import standard_copy, standard_import, standard_in_use
+from tests import xlsx_factory as xf
+
+REAL_NAME = "化峪镇党支部规范化建设考核验收标准（2026年版）"
+BANDS = [(Grade.EXCELLENT, Decimal("90")), (Grade.GOOD, Decimal("80")), (Grade.PASS, Decimal("60"))]
+
+
+def refused(source, **kwargs):
+    with pytest.raises(StandardImportError) as caught:
+        read_standard(source, **kwargs)
+    return caught.value.message
+
+
+# --- the township's own file ---------------------------------------------------------
+
+
+def test_real_file_has_7_areas_56_items_100_points():
+    parsed = read_standard(xf.REAL_FILE)
+    assert parsed.name == REAL_NAME
+    assert (parsed.sheet, parsed.header_row) == ("考核标准", 3)
+    assert parsed.columns == {"number": "A", "area": "B", "content": "C", "criteria": "D", "points": "E",
+                              "check_method": "F", "evidence": "G"}
+    assert [(a.number, a.name, a.points) for a in parsed.areas] == [
+        (1, "组织设置规范", 12), (2, "班子队伍建设", 14), (3, "党员教育管理", 16), (4, "组织生活规范", 18),
+        (5, "阵地建设规范", 12), (6, "制度台账规范", 12), (7, "作用发挥", 16),
+    ]
+    assert [item.number for item in parsed.items] == list(range(1, 57))
+    assert parsed.total_points == Decimal("100")
+    assert parsed.area_item_counts() == {1: 7, 2: 8, 3: 9, 4: 10, 5: 7, 6: 8, 7: 7}
+    assert parsed.warnings == []
+
+
+def test_real_file_item_56():
+    item = read_standard(xf.REAL_FILE).items[-1]
+    assert item.number == 56
+    assert item.area_number == 7
+    assert item.content == "开展代办服务和党员志愿服务，志愿服务每年不少于4次，群众满意度高。"
+    assert item.criteria == "志愿服务每少1次扣0.5分；群众不满意扣1分。"
+    assert item.points == Decimal("2")
+    assert item.check_method == "查阅资料、个别访谈"
+    assert item.evidence == "代办服务台账、志愿服务记录"
+
+
+def test_real_file_vetoes_bonuses_and_grades():
+    parsed = read_standard(xf.REAL_FILE)
+    assert [v.code for v in parsed.vetoes] == ["否1", "否2", "否3", "否4"]
+    assert parsed.vetoes[3].text == "自评材料弄虚作假、虚报成绩的。"
+    assert [(b.code, b.points) for b in parsed.bonuses] == [("加1", 2), ("加2", 2), ("加3", 1)]
+    assert parsed.bonuses[0].text == "被评为县级以上先进基层党组织的。"
+    assert parsed.bonus_cap == Decimal("5")
+    assert parsed.grade_bands == BANDS
+    assert parsed.summary() == (
+        f"{REAL_NAME}：7个方面，56个考核项目，合计100分，一票否决4项，加分项3项（上限5分）"
+    )
+
+
+def test_reads_a_file_object_and_json_round_trip():
+    with open(xf.REAL_FILE, "rb") as handle:
+        parsed = read_standard(handle, filename="标准.xlsx")
+    assert parsed.filename == "标准.xlsx"
+    again = ParsedStandard.from_json(parsed.to_json())
+    assert again == parsed
+    assert isinstance(again.items[0].points, Decimal)
+
+
+# --- other towns' layouts ----------------------------------------------------------
+
+
+def assert_small_standard(parsed):
+    assert [(a.number, a.name, a.points) for a in parsed.areas] == [(1, "组织建设", 5), (2, "作用发挥", 5)]
+    assert [(i.number, i.area_number, i.points) for i in parsed.items] == [
+        (1, 1, 2), (2, 1, 2), (3, 1, 1), (4, 2, 3), (5, 2, 2),
+    ]
+    assert parsed.items[3].content == "集体经济收入增长。"
+
+
+def test_merged_area_cells_with_sections(tmp_path):
+    parsed = read_standard(xf.merged_areas(tmp_path / "merged.xlsx"))
+    assert_small_standard(parsed)
+    assert parsed.name == "某镇党支部考核标准"
+    assert parsed.description == "说明：共2个方面5项。"
+    assert [v.code for v in parsed.vetoes] == ["否1", "否2"]
+    assert [(b.code, b.points) for b in parsed.bonuses] == [("加1", 2), ("加2", 1)]
+    assert parsed.bonus_cap == Decimal("3")
+    assert parsed.grade_bands == BANDS
+
+
+def test_area_repeated_on_every_row(tmp_path):
+    parsed = read_standard(xf.repeated_area_column(tmp_path / "repeated.xlsx"))
+    assert_small_standard(parsed)
+    assert parsed.header_row == 1
+    assert parsed.name == "repeated"  # no title row: the file name
+    assert (parsed.vetoes, parsed.bonuses, parsed.bonus_cap) == ([], [], Decimal("0"))
+    assert parsed.grade_bands == BANDS
+
+
+def test_section_rows_and_text_points(tmp_path):
+    parsed = read_standard(xf.section_rows(tmp_path / "sections.xlsx"))
+    assert_small_standard(parsed)
+    assert "area" not in parsed.columns
+    assert parsed.items[0].criteria == "评分标准1"
+
+
+def test_other_header_names_blank_score_columns_and_signatures(tmp_path):
+    parsed = read_standard(xf.synonyms_with_scores(tmp_path / "synonyms.xlsx"))
+    assert_small_standard(parsed)
+    assert parsed.header_row == 5
+    assert parsed.name == "某乡党支部标准化规范化建设考评细则"
+    assert parsed.columns == {"area": "A", "content": "B", "criteria": "C", "points": "D",
+                              "check_method": "G", "evidence": "H"}
+    assert parsed.items[0].evidence == "台账"
+
+
+def test_standard_on_the_second_sheet(tmp_path):
+    parsed = read_standard(xf.on_second_sheet(tmp_path / "second.xlsx"))
+    assert parsed.sheet == "考核标准"
+    assert_small_standard(parsed)
+
+
+def test_area_points_from_items_when_not_in_the_name(tmp_path):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1, 2), xf.good_item(2, "2.5")])
+    parsed = read_standard(path)
+    assert [(a.name, a.points) for a in parsed.areas] == [("组织建设", Decimal("4.5"))]
+
+
+def test_duplicate_numbers_are_renumbered(tmp_path):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1), xf.good_item(1), xf.good_item(2)])
+    parsed = read_standard(path)
+    assert [i.number for i in parsed.items] == [1, 2, 3]
+    assert any("重新编号" in w for w in parsed.warnings)
+
+
+def test_mapping_overrides_the_detected_columns(tmp_path):
+    parsed = read_standard(xf.merged_areas(tmp_path / "m.xlsx"), mapping={"criteria": "G", "evidence": "D"})
+    assert parsed.columns["criteria"] == "G"
+    assert parsed.items[0].criteria == "材料1"
+    assert parsed.items[0].evidence == "评分标准1"
+
+
+def test_unknown_points_header_asks_for_a_mapping(tmp_path):
+    header = ["序号", "考核方面", "考核内容", "评分标准", "权重", "考核方式", "佐证材料"]
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1)], header=header)
+    with pytest.raises(StandardImportError) as caught:
+        read_standard(path)
+    error = caught.value
+    assert error.message == "工作表“考核标准”第2行的表头中找不到“分值”列，请指定各列对应的内容。"
+    assert error.headers["E"] == "权重"
+    assert error.header_row == 2
+    parsed = read_standard(path, mapping={"points": "E"})
+    assert parsed.items[0].points == 2
+
+
+def test_two_fields_on_one_column_is_refused(tmp_path):
+    message = refused(xf.merged_areas(tmp_path / "m.xlsx"), mapping={"criteria": "C"})
+    assert message == "“考核内容”和“评分标准”不能对应同一列（C列）。"
+
+
+# --- refusals --------------------------------------------------------------------------
+
+
+def test_old_xls_is_refused(tmp_path):
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    assert "旧版Excel（.xls）" in refused(path)
+
+
+def test_text_renamed_xlsx_is_refused(tmp_path):
+    path = tmp_path / "text.xlsx"
+    path.write_text("序号,考核内容,分值\n1,内容,2\n", encoding="utf-8")
+    assert refused(path) == "文件不是Excel（.xlsx）文件，请选择用Excel保存的.xlsx文件。"
+
+
+def test_damaged_zip_is_refused(tmp_path):
+    data = xf.REAL_FILE.read_bytes()
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    assert "文件已损坏" in refused(path)
+
+
+def test_zip_that_is_not_a_workbook_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    assert "不是Excel" in refused(buffer.getvalue())
+
+
+def test_workbook_without_its_parts_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    assert "文件已损坏或不是有效的Excel" in refused(buffer.getvalue())
+
+
+def test_no_header_is_refused(tmp_path):
+    path = xf.write(tmp_path / "s.xlsx", [["会议通知"], ["时间", "地点"], ["明天", "会议室"]])
+    assert refused(path).startswith("未找到表头")
+
+
+@pytest.mark.parametrize("points, message", [
+    ("两分", "“两分”不是数字"),
+    (-2, "分值“-2”不能为负数"),
+    ("-1分", "分值“-1分”不能为负数"),
+    (0, "分值不能为0"),
+    ("1.25", "分值“1.25”最多保留一位小数"),
+])
+def test_bad_points_are_refused_with_row_and_column(tmp_path, points, message):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1), xf.good_item(2, points)])
+    assert refused(path) == f"工作表“考核标准”第4行E列（分值）：{message}"
+
+
+def test_empty_points_are_refused(tmp_path):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1), xf.good_item(2, None)])
+    assert refused(path) == "工作表“考核标准”第4行E列（分值）：分值为空"
+
+
+def test_empty_content_is_refused(tmp_path):
+    item = xf.good_item(2)
+    item[2] = None
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1), item])
+    assert refused(path) == "工作表“考核标准”第4行C列（考核内容）：考核内容为空"
+
+
+def test_formula_in_content_is_refused(tmp_path):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1), xf.good_item(2, content="=A3&D3")])
+    assert refused(path) == "工作表“考核标准”第4行C列（考核内容）：“=A3&D3”是公式，这里应填写内容"
+
+
+def test_formula_in_points_is_refused(tmp_path):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1, "=1+1")])
+    assert refused(path) == "工作表“考核标准”第3行E列（分值）：“=1+1”是公式，这里应填写分值"
+
+
+def test_formula_in_the_total_row_is_ignored(tmp_path):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1), ["合计", None, None, None, "=SUM(E3:E3)"]])
+    assert len(read_standard(path).items) == 1
+
+
+def test_area_points_that_do_not_add_up_are_refused(tmp_path):
+    rows = [xf.good_item(1, 2), xf.good_item(2, 2)]
+    rows[0][1] = "组织建设（5分）"
+    path = xf.simple(tmp_path / "s.xlsx", rows)
+    assert refused(path) == "工作表“考核标准”第3行：考核方面“组织建设”标明5分，但其考核项目合计4分"
+
+
+def test_too_many_items_are_refused(tmp_path):
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(n, 1) for n in range(1, 302)])
+    assert refused(path) == "工作表“考核标准”第303行：考核项目超过300项，请检查文件是否有误。"
+
+
+def test_too_large_uncompressed_sheet_is_refused(tmp_path):
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(xf.REAL_FILE) as archive:
+        original = archive.read(sheet)
+    path = xf.zip_with(tmp_path / "big.xlsx", replace={sheet: original + b" " * (21 * 1024 * 1024)})
+    assert path.stat().st_size < 1024 * 1024  # small on disk, huge once unpacked
+    assert refused(path) == "文件解压后超过20 MB，表格过大，不能导入。"
+
+
+def test_zip_bomb_ratio_is_refused(tmp_path):
+    path = xf.zip_with(tmp_path / "bomb.xlsx", add={"xl/media/blank.bin": b"\0" * (4 * 1024 * 1024)})
+    assert refused(path) == "文件压缩比异常（疑似压缩炸弹），不能导入。"
+
+
+def test_file_over_the_upload_limit_is_refused(settings):
+    settings.STANDARD_MAX_BYTES = 10 * 1024
+    assert refused(xf.REAL_FILE) == "文件超过10 KB，不能导入。"
+
+
+def test_zip_checks_run_before_openpyxl(tmp_path, monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("openpyxl opened a refused file")
+
+    monkeypatch.setattr(importers, "load_workbook", must_not_run)
+    path = xf.zip_with(tmp_path / "bomb.xlsx", add={"xl/media/blank.bin": b"\0" * (4 * 1024 * 1024)})
+    assert "压缩炸弹" in refused(path)
+
+
+def test_unexpected_failure_inside_openpyxl_becomes_an_import_error(tmp_path):
+    path = xf.zip_with(tmp_path / "bad.xlsx", replace={"xl/worksheets/sheet1.xml": b"<not xml"})
+    assert isinstance(refused(path), str)
+
+
+# --- writing: standard_import, standard_copy, standard_in_use ---------------------------
+
+
+def test_import_writes_the_whole_standard(db):
+    standard = standard_import(parsed=read_standard(xf.REAL_FILE))
+    assert (standard.name, standard.version, standard.bonus_cap) == (REAL_NAME, 1, Decimal("5"))
+    assert standard.source_name == "huayu-standard-2026.xlsx"
+    assert standard.areas.count() == 7
+    assert standard.items.count() == 56
+    assert sum(standard.items.values_list("points", flat=True)) == 100
+    assert list(standard.areas.values_list("points", flat=True)) == [12, 14, 16, 18, 12, 12, 16]
+    item = standard.items.get(number=56)
+    assert (item.area.name, item.evidence) == ("作用发挥", "代办服务台账、志愿服务记录")
+    assert list(standard.vetoes.values_list("code", flat=True)) == ["否1", "否2", "否3", "否4"]
+    assert list(standard.bonuses.values_list("code", "points")) == [("加1", 2), ("加2", 2), ("加3", 1)]
+    assert list(standard.grade_bands.values_list("grade", "min_score")) == BANDS
+    log = AuditLog.objects.get(action="standard_import")
+    assert log.note == "7个方面 56项 100分"
+    assert log.target == str(standard)
+
+
+def test_importing_twice_makes_versions_1_and_2(db):
+    parsed = read_standard(xf.REAL_FILE)
+    first = standard_import(parsed=parsed)
+    second = standard_import(parsed=parsed)
+    assert (first.version, second.version) == (1, 2)
+    assert Item.objects.filter(standard=second).count() == 56
+
+
+def test_import_under_another_name(db, tmp_path):
+    standard = standard_import(parsed=read_standard(xf.merged_areas(tmp_path / "m.xlsx")), name="西镇标准")
+    assert (standard.name, standard.version) == ("西镇标准", 1)
+
+
+def test_a_failure_inside_import_leaves_nothing(db, monkeypatch):
+    parsed = read_standard(xf.REAL_FILE)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Item.objects, "bulk_create", boom)
+    with pytest.raises(RuntimeError):
+        standard_import(parsed=parsed)
+    assert Standard.objects.count() == 0
+    assert Area.objects.count() == 0
+    assert AuditLog.objects.filter(action="standard_import").count() == 0
+
+
+def test_a_standard_without_items_is_refused(db):
+    with pytest.raises(ServiceError):
+        standard_import(parsed=ParsedStandard(name="空"))
+    assert Standard.objects.count() == 0
+
+
+def test_copy_is_the_next_version_and_exact(cast):
+    copy = standard_copy(standard=cast.standard, actor=cast.alice)
+    assert (copy.name, copy.version) == (cast.standard.name, 2)
+
+    def contents(standard):
+        return (
+            list(standard.areas.values_list("number", "name", "points")),
+            list(standard.items.values_list("number", "area__number", "content", "criteria", "points",
+                                             "check_method", "evidence")),
+            list(standard.vetoes.values_list("code", "text", "order")),
+            list(standard.bonuses.values_list("code", "text", "points", "order")),
+            list(standard.grade_bands.values_list("grade", "min_score")),
+            standard.bonus_cap,
+        )
+
+    assert contents(copy) == contents(cast.standard)
+    assert not set(copy.items.values_list("area_id", flat=True)) & set(cast.standard.areas.values_list("id", flat=True))
+    assert AuditLog.objects.filter(action="standard_copy", actor=cast.alice).exists()
+    assert Veto.objects.filter(standard=copy).count() == 1
+    assert Bonus.objects.filter(standard=copy).count() == 1
+    assert GradeBand.objects.filter(standard=copy).count() == 3
+
+
+def test_in_use_once_a_round_has_left_preparation(cast):
+    assert standard_in_use(cast.standard)  # cast.round is in the self-evaluation phase
+    fresh = standard_import(parsed=read_standard(xf.REAL_FILE))
+    assert not standard_in_use(fresh)
+    Round.objects.create(township=cast.township, standard=fresh, name="2027年度", year=2027)
+    assert not standard_in_use(fresh)  # preparation only
+    Round.objects.filter(standard=fresh).update(phase=Phase.ONSITE)
+    assert standard_in_use(fresh)
+
+
+def test_other_wordings_of_vetoes_bonuses_and_grades(tmp_path):
+    rows = [
+        ["测试标准"], xf.HEADER, xf.good_item(1), xf.good_item(2),
+        ["三、一票否决"],
+        ["班子软弱涣散的。"],
+        ["四、加分项（最高加3分）"],
+        ["获得县级表彰的，加2分。"],
+        ["等次：90分及以上为优秀，80-89分为良好，60-79分为合格，60分以下为不合格。"],
+        ["考核人：", None, None, "日期："],
+    ]
+    parsed = read_standard(xf.write(tmp_path / "s.xlsx", rows))
+    assert [(v.code, v.text) for v in parsed.vetoes] == [("否1", "班子软弱涣散的。")]
+    assert [(b.code, b.points) for b in parsed.bonuses] == [("加1", Decimal("2"))]
+    assert parsed.bonus_cap == Decimal("3")
+    assert parsed.grade_bands == BANDS
