@@ -1,0 +1,41 @@
+from django.core.management import call_command
+
+from assessment.models import Assessment, Branch, Item, Role, Round, Score, Standard, User
+
+
+def snapshot():
+    return {
+        "branches": sorted(Branch.objects.values_list("name", "kind", "is_demonstration")),
+        "users": sorted(User.objects.values_list("username", "role", "branch__name")),
+        "standards": list(Standard.objects.values_list("name", "version")),
+        "rounds": list(Round.objects.values_list("name", "phase", "standard__version")),
+        "assessments": Assessment.objects.count(),
+        "scores": Score.objects.count(),
+    }
+
+
+def test_seed_demo_creates_the_township_and_is_idempotent(db, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    first = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == first
+
+    assert Branch.objects.filter(township__name="化峪镇").count() == 25
+    for name in ["化峪村", "西段村", "张开东村", "张开西村", "胡家庄村", "付家庄村", "西堡村", "邢堡村",
+                 "化峪镇机关", "化峪镇中心校", "化峪镇卫生院"]:
+        assert Branch.objects.filter(name=name).exists(), name
+    assert User.objects.filter(role=Role.ADMIN).count() == 1
+    assert User.objects.filter(role=Role.ASSESSOR).count() == 2
+    assert User.objects.filter(role=Role.SECRETARY).count() == 25
+    assert set(User.objects.filter(role=Role.SECRETARY).values_list("branch", flat=True)) == set(
+        Branch.objects.values_list("id", flat=True))
+    assert Item.objects.count() == 56
+    assert Assessment.objects.count() == 25 and Score.objects.count() == 25 * 56
+    assert "zhen_admin" in out and "shuji01" in out and "huayu2026" in out
+
+
+def test_demo_logins_work(client, db):
+    call_command("seed_demo")
+    assert client.login(username="shuji01", password="huayu2026")
+    assert "化峪村" in client.get("/").content.decode()
