@@ -82,6 +82,7 @@ class Command(BaseCommand):
         user.role = role
         user.branch = branch
         user.township = township or branch.township
+        user.is_staff = role == Role.ADMIN  # the township admin also manages the township in Django admin
         if created:
             user.set_password(DEMO_PASSWORD)
         user.save()
