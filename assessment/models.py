@@ -267,6 +267,17 @@ class Round(models.Model):
     onsite_start = models.DateField(_("现场考评开始"), null=True, blank=True)
     onsite_end = models.DateField(_("现场考评结束"), null=True, blank=True)
     notice_date = models.DateField(_("通报日期"), null=True, blank=True)
+    inflation_threshold = models.DecimalField(
+        _("自评虚高阈值"), max_digits=5, decimal_places=1, default=Decimal("5"),
+        help_text=_("自评总分高出考评总分超过此分数的支部标记为“自评虚高”"),
+    )
+    rectification_days = models.PositiveIntegerField(_("默认整改天数"), default=30)
+    notice_text = models.TextField(_("通报正文"), blank=True)
+    published_at = models.DateTimeField(_("通报发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("通报发布人"),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
@@ -401,6 +412,7 @@ class VetoFinding(models.Model):
 
 
 class RectificationStatus(models.TextChoices):
+    DRAFT = "draft", _("拟整改")  # proposed while the notice is prepared; becomes 待整改 on publication
     PENDING = "pending", _("待整改")
     REPORTED = "reported", _("已报告整改")
     CLOSED = "closed", _("已销号")
@@ -419,19 +431,50 @@ class Rectification(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("核验人"))
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
     verify_note = models.TextField(_("核验意见"), blank=True)
+    returned_reason = models.TextField(_("退回原因"), blank=True)
 
     class Meta:
         verbose_name = _("整改事项")
         verbose_name_plural = _("整改事项")
         ordering = ["assessment", "item__number", "id"]
         indexes = [models.Index(fields=["status", "deadline"], name="rectification_status_deadline")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "item"], condition=Q(item__isnull=False), name="rectification_unique_item",
+            ),
+        ]
 
     def __str__(self):
         return self.problem[:40]
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.status != RectificationStatus.CLOSED and self.deadline < today
+        return self.status in (RectificationStatus.PENDING, RectificationStatus.REPORTED) and self.deadline < today
+
+
+class ReminderStage(models.TextChoices):
+    SELF_DUE = "self_due", _("自评提醒")
+    DUE_SOON = "due_soon", _("整改即将到期")
+    OVERDUE = "overdue", _("整改已逾期")
+
+
+class Reminder(models.Model):
+    """One reminder sent: a rectification reminder goes once per item, person and stage."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("收件人"))
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("整改事项"))
+    stage = models.CharField(_("提醒类型"), max_length=20, choices=ReminderStage.choices)
+    sent_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rectification", "user", "stage"], condition=Q(rectification__isnull=False),
+                name="reminder_once_per_stage",
+            ),
+        ]
 
 
 class Evidence(models.Model):

@@ -12,15 +12,13 @@ from assessment import charts, results, selectors
 from assessment.models import Score, Status
 from assessment.permissions import assessment_for, is_township_staff
 
-DEFAULT_THRESHOLD = Decimal("5")
-
-
 def _threshold(request, round):
+    """The round's threshold, or one tried out in the page's ?threshold= field."""
     try:
         value = Decimal(request.GET.get("threshold", ""))
     except InvalidOperation:
-        return getattr(round, "inflation_threshold", None) or DEFAULT_THRESHOLD
-    return value if value >= 0 else DEFAULT_THRESHOLD
+        return round.inflation_threshold
+    return value if value >= 0 else round.inflation_threshold
 
 
 def _rate(value, points):
