@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, home, results, selfeval, township
+from .views import evidence, home, notice, results, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -8,4 +8,5 @@ urlpatterns = [
     *evidence.urlpatterns,
     *township.urlpatterns,
     *results.urlpatterns,
+    *notice.urlpatterns,
 ]

@@ -1,0 +1,146 @@
+"""通报: the township prepares the notice (proposed rectification items, drafts it
+may edit or remove) and publishes it, which opens the rectification phase.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment.models import (
+    Assessment, Message, Phase, Rectification, RectificationStatus, Role, Round, Score, Status, User,
+)
+from assessment.permissions import is_township_admin
+
+from .base import ServiceError, audit
+
+TEXT_MAX = 2000
+
+
+def _check_admin(actor, round):
+    if not (actor.is_superuser or (is_township_admin(actor) and actor.township_id == round.township_id)):
+        raise ServiceError(_("只有本镇党委管理员可以办理通报。"))
+
+
+def _check_preparing(round):
+    if round.published_at is not None:
+        raise ServiceError(_("通报已于 %(at)s 发布，不能再修改拟整改事项。") % {
+            "at": timezone.localtime(round.published_at).strftime("%Y-%m-%d %H:%M")})
+    if round.phase not in (Phase.ONSITE, Phase.NOTICE):
+        raise ServiceError(_("现场考评开始后才能准备通报（当前为“%(phase)s”）。") % {"phase": round.get_phase_display()})
+
+
+def _locked_round(round):
+    return Round.objects.select_for_update().get(pk=round.pk)
+
+
+@transaction.atomic
+def rectifications_propose(*, round, actor, include_deductions=False, today=None):
+    """Make a draft rectification for every item marked on site (and, by the switch,
+    every item with a deduction) of the finalised branches. Existing drafts are kept."""
+    round = _locked_round(round)
+    _check_admin(actor, round)
+    _check_preparing(round)
+    scores = Score.objects.filter(assessment__round=round, assessment__status=Status.FINALISED)
+    if include_deductions:
+        scores = scores.filter(needs_rectification=True) | scores.filter(onsite_score__lt=F("points"))
+    else:
+        scores = scores.filter(needs_rectification=True)
+    have = set(Rectification.objects.filter(assessment__round=round).values_list("assessment_id", "item_id"))
+    secretaries = {}
+    for user in User.objects.filter(role=Role.SECRETARY, branch__township=round.township_id, is_active=True):
+        secretaries.setdefault(user.branch_id, str(user))
+    deadline = (today or timezone.localdate()) + datetime.timedelta(days=round.rectification_days)
+    created = []
+    for score in scores.select_related("item", "assessment").order_by("assessment_id", "item__number"):
+        if (score.assessment_id, score.item_id) in have:
+            continue
+        lost = score.points - (score.onsite_score if score.onsite_score is not None else score.points)
+        problem = score.deduction_reason.strip() or _("%(content)s（扣%(lost)s分）") % {
+            "content": score.item.content[:60], "lost": f"{lost.normalize():f}"}
+        created.append(Rectification(
+            assessment_id=score.assessment_id, item_id=score.item_id, problem=problem,
+            requirement=score.requirement.strip() or _("对照评分标准逐项整改到位。"),
+            deadline=deadline, responsible=secretaries.get(score.assessment.branch_id, ""),
+            status=RectificationStatus.DRAFT,
+        ))
+    Rectification.objects.bulk_create(created)
+    audit(actor=actor, action="rectification_propose", target=str(round), note=str(len(created)))
+    return len(created)
+
+
+def _draft_for_change(rectification, actor):
+    locked = Rectification.objects.select_for_update().select_related("assessment__round").get(pk=rectification.pk)
+    round = locked.assessment.round
+    _check_admin(actor, round)
+    _check_preparing(round)
+    if locked.status != RectificationStatus.DRAFT:
+        raise ServiceError(_("只能修改尚未发布的拟整改事项。"))
+    return locked
+
+
+@transaction.atomic
+def rectification_draft_update(*, rectification, actor, problem, requirement, deadline, responsible):
+    locked = _draft_for_change(rectification, actor)
+    problem, requirement, responsible = problem.strip(), requirement.strip(), responsible.strip()
+    if not problem or not requirement:
+        raise ServiceError(_("存在问题和整改要求都不能为空。"))
+    if len(problem) > TEXT_MAX or len(requirement) > TEXT_MAX:
+        raise ServiceError(_("存在问题和整改要求不能超过 %(n)s 字。") % {"n": TEXT_MAX})
+    if deadline is None or deadline < timezone.localdate():
+        raise ServiceError(_("整改时限不能早于今天。"))
+    for field, value in (("problem", problem), ("requirement", requirement), ("deadline", deadline),
+                         ("responsible", responsible[:100])):
+        old = getattr(locked, field)
+        if old != value:
+            audit(actor=actor, action="rectification_draft", assessment=locked.assessment, item=locked.item,
+                  field=field, old=old, new=value)
+            setattr(locked, field, value)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def rectification_draft_remove(*, rectification, actor):
+    locked = _draft_for_change(rectification, actor)
+    audit(actor=actor, action="rectification_draft_remove", assessment=locked.assessment, item=locked.item,
+          old=locked.problem)
+    locked.delete()
+
+
+@transaction.atomic
+def notice_publish(*, round, actor, text=""):
+    """Publish the notice: every branch sees its result and its rectification items."""
+    round = _locked_round(round)
+    _check_admin(actor, round)
+    _check_preparing(round)
+    if len(text) > 20000:
+        raise ServiceError(_("通报正文过长。"))
+    assessments = Assessment.objects.select_for_update().filter(round=round)
+    unfinished = [a for a in assessments.select_related("branch") if a.status != Status.FINALISED]
+    if unfinished:
+        names = "、".join(a.branch.name for a in unfinished[:5])
+        raise ServiceError(_("还有 %(n)s 个支部未完成现场考评（%(names)s%(more)s），不能发布通报。") % {
+            "n": len(unfinished), "names": names, "more": _("等") if len(unfinished) > 5 else ""})
+    now = timezone.now()
+    round.phase = Phase.NOTICE
+    round.published_at = now
+    round.published_by = actor
+    round.notice_text = text.strip()
+    round.notice_date = timezone.localdate()
+    round.save(update_fields=["phase", "published_at", "published_by", "notice_text", "notice_date"])
+    assessments.update(status=Status.PUBLISHED)
+    pending = Rectification.objects.filter(assessment__round=round, status=RectificationStatus.DRAFT)
+    count = pending.update(status=RectificationStatus.PENDING)
+    link = reverse("notice-detail", args=[round.pk])
+    Message.objects.bulk_create([
+        Message(user=user, text=_("%(round)s 考核结果已通报，请查看本支部的得分、等次和整改事项。") % {"round": round.name},
+                link=link)
+        for user in User.objects.filter(role=Role.SECRETARY, branch__township=round.township_id, is_active=True)
+    ])
+    audit(actor=actor, action="notice_publish", target=str(round), old=Phase.ONSITE, new=Phase.NOTICE,
+          note=_("整改事项 %(n)s 项") % {"n": count})
+    return round

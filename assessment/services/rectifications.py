@@ -1,0 +1,105 @@
+"""限期整改: the branch reports what it did; the township closes the item (销号)
+or returns it. Each step is recorded with who and when."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment.models import Rectification, RectificationStatus, Role
+from assessment.permissions import is_township_admin
+
+from .base import ServiceError, audit
+
+TEXT_MAX = 2000
+
+
+def _locked(rectification):
+    return Rectification.objects.select_for_update().select_related("assessment__round", "assessment__branch").get(
+        pk=rectification.pk
+    )
+
+
+def is_branch_secretary(user, rectification):
+    return user.role == Role.SECRETARY and user.branch_id == rectification.assessment.branch_id
+
+
+def is_admin_of(user, rectification):
+    return user.is_superuser or (
+        is_township_admin(user) and user.township_id == rectification.assessment.round.township_id
+    )
+
+
+def report_refusal(rectification, actor):
+    """Why `actor` may not report this item now, or None."""
+    if not is_branch_secretary(actor, rectification):
+        return _("只有本支部书记可以报告整改情况。")
+    if rectification.status == RectificationStatus.REPORTED:
+        return _("已报告整改，正在等待镇党委核验。")
+    if rectification.status == RectificationStatus.CLOSED:
+        return _("该整改事项已销号。")
+    if rectification.status != RectificationStatus.PENDING:
+        return _("该整改事项尚未发布。")
+    return None
+
+
+@transaction.atomic
+def rectification_report(*, rectification, actor, measures):
+    locked = _locked(rectification)
+    refusal = report_refusal(locked, actor)
+    if refusal:
+        raise ServiceError(refusal)
+    measures = measures.strip()
+    if not measures:
+        raise ServiceError(_("请填写整改措施。"))
+    if len(measures) > TEXT_MAX:
+        raise ServiceError(_("整改措施不能超过 %(n)s 字。") % {"n": TEXT_MAX})
+    old = locked.status
+    locked.measures = measures
+    locked.status = RectificationStatus.REPORTED
+    locked.reported_at = timezone.now()
+    locked.save(update_fields=["measures", "status", "reported_at"])
+    audit(actor=actor, action="rectification_report", assessment=locked.assessment, item=locked.item,
+          field="status", old=old, new=locked.status, note=measures)
+    return locked
+
+
+def _check_verifier(locked, actor):
+    if not is_admin_of(actor, locked):
+        raise ServiceError(_("只有镇党委管理员可以核验整改事项。"))
+    if locked.status != RectificationStatus.REPORTED:
+        raise ServiceError(_("只有“已报告整改”的事项可以核验（当前为“%(status)s”）。") % {
+            "status": locked.get_status_display()})
+
+
+@transaction.atomic
+def rectification_verify(*, rectification, actor, note=""):
+    """销号: the township has checked the measures and closes the item."""
+    locked = _locked(rectification)
+    _check_verifier(locked, actor)
+    locked.status = RectificationStatus.CLOSED
+    locked.verified_by = actor
+    locked.verified_at = timezone.now()
+    locked.verify_note = note.strip()[:TEXT_MAX]
+    locked.save(update_fields=["status", "verified_by", "verified_at", "verify_note"])
+    audit(actor=actor, action="rectification_verify", assessment=locked.assessment, item=locked.item,
+          field="status", old=RectificationStatus.REPORTED, new=locked.status, note=locked.verify_note)
+    return locked
+
+
+@transaction.atomic
+def rectification_return(*, rectification, actor, reason):
+    """退回: the measures are not enough; the branch works on it again."""
+    locked = _locked(rectification)
+    _check_verifier(locked, actor)
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("请填写退回原因。"))
+    locked.status = RectificationStatus.PENDING
+    locked.returned_reason = reason[:TEXT_MAX]
+    locked.verified_by = actor
+    locked.verified_at = timezone.now()
+    locked.verify_note = locked.returned_reason
+    locked.save(update_fields=["status", "returned_reason", "verified_by", "verified_at", "verify_note"])
+    audit(actor=actor, action="rectification_return", assessment=locked.assessment, item=locked.item,
+          field="status", old=RectificationStatus.REPORTED, new=locked.status, note=reason)
+    return locked
