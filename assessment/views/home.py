@@ -3,26 +3,36 @@ from django.db.models import Prefetch
 from django.shortcuts import render
 
 from assessment import selectors
-from assessment.models import Assessment, Role, User
+from assessment.models import Phase, Role, Status, User
 
 
 @login_required
 def home(request):
     user = request.user
-    branches = selectors.branches_visible_to(user).prefetch_related(
+    branches = list(selectors.branches_visible_to(user).prefetch_related(
         Prefetch("secretaries", queryset=User.objects.filter(role=Role.SECRETARY))
-    )
+    ))
+    if user.role == Role.SECRETARY and len(branches) == 1 and branches[0].pk == user.branch_id:
+        # The secretary's branch (with its township) is already loaded: spare the page two lookups.
+        user.branch = branches[0]
+        if branches[0].township_id == user.township_id:
+            user.township = branches[0].township
     rounds = list(selectors.home_rounds(user))
-    assessments = {}
-    if user.role == Role.SECRETARY:
-        assessments = {
-            a.round_id: a
-            for a in Assessment.objects.filter(branch_id=user.branch_id, round__in=rounds)
-        }
+    # The secretary's own branch: progress, totals and per-area subtotals (two queries).
+    assessments = selectors.secretary_home_assessments(user, rounds)
+    self_cards = []
     for round in rounds:
         round.my_assessment = assessments.get(round.pk)
+        if round.my_assessment:
+            round.my_assessment.round = round
+            self_cards.append({
+                "round": round, "assessment": round.my_assessment,
+                "summary": selectors.self_summary(round.my_assessment),
+                "open": round.phase == Phase.SELF and round.my_assessment.status in (Status.NOT_STARTED, Status.SELF),
+            })
     return render(request, "assessment/home.html", {
         "township": user.township,
         "branches": branches,
         "rounds": rounds,
+        "self_cards": self_cards,
     })

@@ -1,0 +1,138 @@
+/* 支部对照自评: save each item on its own as the secretary goes.
+ *
+ * Without this script the page is one ordinary form with a "保存" button.
+ * With it, a change (debounced) or leaving a field posts that one item to
+ * /assessments/<pk>/self/items/<item_id>/ and shows "已保存 HH:MM:SS" or the error.
+ * Saves of one item are sent one after another; a failed network save is retried.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("selfeval-form");
+  if (!form || !window.fetch || !window.FormData) return;
+
+  var DELAY = 800;       // ms of quiet typing before a save
+  var RETRY = 5000;      // ms before a save that failed on the network is sent again
+  var msg = form.dataset;
+  var baseUrl = form.dataset.itemUrl;  // ends in /items/0/
+  var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var rows = {};         // item id -> state
+
+  function urlFor(id) { return baseUrl.replace(/\/0\/$/, "/" + id + "/"); }
+
+  function setText(selector, text) {
+    var nodes = document.querySelectorAll(selector);
+    for (var i = 0; i < nodes.length; i++) nodes[i].textContent = text;
+  }
+
+  function stateOf(el) {
+    var row = el.closest(".sr");
+    if (!row) return null;
+    var id = el.name.split("-")[1];
+    if (!rows[id]) {
+      rows[id] = {
+        id: id, row: row, timer: null, busy: false, dirty: false,
+        score: row.querySelector("input[name^='score-']"),
+        note: row.querySelector("textarea[name^='note-']"),
+        status: row.querySelector(".sr-status")
+      };
+    }
+    return rows[id];
+  }
+
+  function show(state, text, isError) {
+    state.status.textContent = text;
+    state.status.classList.toggle("sr-error", !!isError);
+    state.status.classList.toggle("text-success", !isError && text !== msg.msgSaving);
+    state.row.classList.toggle("sr-has-error", !!isError);
+    state.score.classList.toggle("is-invalid", !!isError);
+  }
+
+  function schedule(state, delay) {
+    state.dirty = true;
+    clearTimeout(state.timer);
+    state.timer = setTimeout(function () { save(state); }, delay);
+  }
+
+  function save(state) {
+    clearTimeout(state.timer);
+    if (state.busy) return;          // sent again when the current save answers
+    if (!state.dirty) return;
+    state.dirty = false;
+    state.busy = true;
+    show(state, msg.msgSaving, false);
+    var body = new FormData();
+    body.append("score", state.score.value);
+    body.append("note", state.note.value);
+    fetch(urlFor(state.id), {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: {"X-CSRFToken": token ? token.value : "", "X-Requested-With": "XMLHttpRequest"}
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (response.redirected || type.indexOf("application/json") === -1) {
+        throw {login: response.redirected || response.status === 403};
+      }
+      return response.json();
+    }).then(function (data) {
+      state.busy = false;
+      if (!data.ok) {
+        show(state, data.error, true);
+        return;
+      }
+      show(state, msg.msgSaved + " " + data.saved_at, false);
+      setText("#self-total", data.total);
+      setText("#self-progress", data.progress);
+      setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
+      setText("[data-area-progress='" + data.area + "']", data.area_progress);
+      if (data.status) setText("#self-status", data.status);
+      setText("#self-last-saved", msg.msgLast + " " + data.saved_at);
+      if (state.dirty) save(state);
+    }).catch(function (problem) {
+      state.busy = false;
+      state.dirty = true;
+      if (problem && problem.login) {
+        show(state, msg.msgLogin, true);
+        return;
+      }
+      show(state, msg.msgNetwork, true);
+      schedule(state, RETRY);
+    });
+  }
+
+  function isField(el) {
+    return el && el.form === form && (el.name || "").match(/^(score|note)-\d+$/) && !el.disabled;
+  }
+
+  document.addEventListener("input", function (event) {
+    if (!isField(event.target)) return;
+    var state = stateOf(event.target);
+    if (state) schedule(state, DELAY);
+  });
+  document.addEventListener("change", function (event) {
+    if (!isField(event.target)) return;
+    var state = stateOf(event.target);
+    if (state) { state.dirty = true; save(state); }
+  });
+  document.addEventListener("focusout", function (event) {
+    if (!isField(event.target)) return;
+    var state = stateOf(event.target);
+    if (state && state.dirty) save(state);
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    for (var id in rows) {
+      if (rows[id].dirty || rows[id].busy) {
+        event.preventDefault();
+        event.returnValue = msg.msgUnsaved;
+        return msg.msgUnsaved;
+      }
+    }
+  });
+
+  // The whole-form "保存" button still works (it posts every item); send pending saves first.
+  form.addEventListener("submit", function () {
+    for (var id in rows) clearTimeout(rows[id].timer);
+    rows = {};
+  });
+})();
