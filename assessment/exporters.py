@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from openpyxl.chart import BarChart, Reference
 
-from . import results
+from . import results, selectors
 from .models import Rectification, RectificationStatus, Score, VetoFinding
 from .xlsx import Column, Exporter
 
@@ -85,13 +85,20 @@ class Summary(Exporter):
         self.columns = [Column("排名", 6), Column("党支部", 16), Column("类型", 8)]
         for area in self.areas:
             self.columns += [Column(f"{area.name}\n自评", 9), Column(f"{area.name}\n考评", 9)]
+        # 较上轮 (考评总分 minus the earlier round's), only when the township has an earlier published round.
+        self.earlier = selectors.previous_round(round)
+        self.columns += [Column("加分", 7), Column("自评总分", 9), Column("考评总分", 9)]
+        if self.earlier:
+            self.columns.append(Column("较上轮", 8))
         self.columns += [
-            Column("加分", 7), Column("自评总分", 9), Column("考评总分", 9), Column("差值", 7),
-            Column("否决情形", 18), Column("等次", 8), Column("示范点", 7), Column("整改项数", 8),
+            Column("差值", 7), Column("否决情形", 18), Column("等次", 8), Column("示范点", 7), Column("整改项数", 8),
         ]
 
     def lines(self):
-        return [f"考核标准：{self.round.standard}    导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"]
+        line = f"考核标准：{self.round.standard}    导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"
+        if self.earlier:
+            line += f"    较上轮：与“{self.earlier.name}”的考评总分相比"
+        return [line]
 
     def rows(self):
         rows = results.round_results(self.round)
@@ -102,14 +109,19 @@ class Summary(Exporter):
             Rectification.objects.filter(assessment__round=self.round)
             .values_list("assessment").annotate(n=Count("id")).order_by()
         )
+        before = selectors.previous_totals(self.earlier) if self.earlier else {}
         for row in rows:
             a = row.assessment
             cells = [row.rank, a.branch.name, a.branch.get_kind_display()]
             for area in self.areas:
                 self_sum, onsite_sum = row.areas.get(area.pk, (ZERO, ZERO))
                 cells += [self_sum, onsite_sum]
+            cells += [row.bonus, row.self_total, row.total]
+            if self.earlier:
+                earlier_total = before.get(a.branch_id)
+                cells.append(None if earlier_total is None else row.total - earlier_total)
             cells += [
-                row.bonus, row.self_total, row.total, row.difference, "、".join(vetoes[a.pk]),
+                row.difference, "、".join(vetoes[a.pk]),
                 row.grade_label, "是" if a.branch.is_demonstration else "", rectifications.get(a.pk, 0),
             ]
             yield cells

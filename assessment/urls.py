@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, home, notice, results, selfeval, township
+from .views import evidence, exports, home, notice, rectifications, results, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -9,4 +9,6 @@ urlpatterns = [
     *township.urlpatterns,
     *results.urlpatterns,
     *notice.urlpatterns,
+    *rectifications.urlpatterns,
+    *exports.urlpatterns,
 ]

@@ -71,6 +71,28 @@ class Styles:
         return cell
 
 
+LINE_POINTS = 14  # one line of 10.5 pt text
+
+
+def text_width(text):
+    """The width of `text` in column-width units: a Chinese (wide) character counts 2."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def row_height(values, columns):
+    """The height (points) a row of wrapped cells needs. Spreadsheet programs do not all
+    grow rows to fit wrapped text on opening a file (LibreOffice does not), so the writer
+    sets it; None for a single line (the default height)."""
+    lines = 1
+    for value, column in zip(values, columns):
+        if not isinstance(value, str) or not value:
+            continue
+        usable = max(column.width - 1.5, 1)
+        needed = sum(max(1, -(-text_width(part) // usable)) for part in value.split("\n"))
+        lines = max(lines, int(needed))
+    return None if lines == 1 else lines * LINE_POINTS + 4
+
+
 def write_xlsx(exporter, target):
     """Write `exporter` into `target` (a path or a binary file object)."""
     wb = Workbook(write_only=True)
@@ -113,7 +135,7 @@ def write_xlsx(exporter, target):
     append([styles.cell(c.header, font=HEADER_FONT, alignment=CENTER, fill=HEADER_FILL) for c in columns], height=30)
     first_data = row_number + 1
     for values in exporter.rows():
-        append([styles.cell(value) for value in values])
+        append([styles.cell(value) for value in values], height=row_height(values, columns))
     exporter.data_range = (first_data, row_number)
     for values in exporter.footer():
         if isinstance(values, str):

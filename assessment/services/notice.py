@@ -144,3 +144,39 @@ def notice_publish(*, round, actor, text=""):
     audit(actor=actor, action="notice_publish", target=str(round), old=Phase.ONSITE, new=Phase.NOTICE,
           note=_("整改事项 %(n)s 项") % {"n": count})
     return round
+
+
+DAYS_MAX = 365
+
+
+@transaction.atomic
+def round_rectification_days_set(*, round, actor, days):
+    """The default number of days a branch has to rectify (整改天数), used for new proposals."""
+    round = _locked_round(round)
+    _check_admin(actor, round)
+    _check_preparing(round)
+    if days is None or not 1 <= days <= DAYS_MAX:
+        raise ServiceError(_("整改天数应在 1 到 %(n)s 天之间。") % {"n": DAYS_MAX})
+    if round.rectification_days != days:
+        audit(actor=actor, action="round_rectification_days", target=str(round), field="rectification_days",
+              old=round.rectification_days, new=days)
+        round.rectification_days = days
+        round.save(update_fields=["rectification_days"])
+    return round
+
+
+@transaction.atomic
+def notice_text_save(*, round, actor, text):
+    """Keep the draft of the notice text, so that the preview shows it before publication."""
+    round = _locked_round(round)
+    _check_admin(actor, round)
+    _check_preparing(round)
+    text = text.strip()
+    if len(text) > 20000:
+        raise ServiceError(_("通报正文过长。"))
+    if round.notice_text != text:
+        audit(actor=actor, action="notice_text", target=str(round), field="notice_text",
+              old=round.notice_text, new=text)
+        round.notice_text = text
+        round.save(update_fields=["notice_text"])
+    return round

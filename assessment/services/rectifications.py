@@ -63,12 +63,20 @@ def rectification_report(*, rectification, actor, measures):
     return locked
 
 
+def verify_refusal(rectification, actor):
+    """Why `actor` may not close or return this item now, or None."""
+    if not is_admin_of(actor, rectification):
+        return _("只有镇党委管理员可以核验整改事项。")
+    if rectification.status != RectificationStatus.REPORTED:
+        return _("只有“已报告整改”的事项可以核验（当前为“%(status)s”）。") % {
+            "status": rectification.get_status_display()}
+    return None
+
+
 def _check_verifier(locked, actor):
-    if not is_admin_of(actor, locked):
-        raise ServiceError(_("只有镇党委管理员可以核验整改事项。"))
-    if locked.status != RectificationStatus.REPORTED:
-        raise ServiceError(_("只有“已报告整改”的事项可以核验（当前为“%(status)s”）。") % {
-            "status": locked.get_status_display()})
+    refusal = verify_refusal(locked, actor)
+    if refusal:
+        raise ServiceError(refusal)
 
 
 @transaction.atomic

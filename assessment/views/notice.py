@@ -1,15 +1,35 @@
-"""通报: the printable notice of a round."""
+"""通报: preparing the notice (proposed rectification items, drafts, days, text, preview),
+publishing it, and the printable notice itself.
 
+Every view begins with @login_required (and @require_POST where it only writes), then one
+access helper: another township's round or a draft a secretary may not see is 404; an
+assessor, who may see the round but not prepare its notice, gets 403 with the reason.
+Views only call services; a service's refusal is shown as a message.
+"""
+
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from assessment import results, selectors
-from assessment.models import Rectification, RectificationStatus
-from assessment.permissions import is_township_staff
+from assessment.models import Assessment, Phase, Rectification, RectificationStatus, Role, Status
+from assessment.permissions import can_see_branch, is_township_staff
+from assessment.services import notice as services
+from assessment.services.base import ServiceError
+
+PRINT_BASE = "assessment/print_base.html"
+
+
+def refuse(request, reason, status=403):
+    """The page a user sees when they may see a thing but not do this: the reason, in words."""
+    return render(request, "assessment/refused.html", {"reason": reason}, status=status)
 
 
 def notice_context(round):
@@ -29,16 +49,196 @@ def notice_context(round):
     }
 
 
+def _preparer_refusal(user):
+    """None for the township admin (or superuser); a reason for an assessor; 404 for anyone else."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return None
+    if user.role == Role.ASSESSOR:
+        return _("只有镇党委管理员可以准备和发布通报。")
+    raise Http404
+
+
+def _round_for_preparer(request, pk):
+    """(round, refusal): 404 outside the user's township or for a secretary."""
+    round = get_object_or_404(selectors.rounds_visible_to(request.user).select_related("published_by"), pk=pk)
+    return round, _preparer_refusal(request.user)
+
+
+def _draft_for_preparer(request, pk):
+    draft = get_object_or_404(
+        Rectification.objects.select_related("assessment__round", "assessment__branch"), pk=pk
+    )
+    if not can_see_branch(request.user, draft.assessment.branch):
+        raise Http404
+    return draft, _preparer_refusal(request.user)
+
+
+def _prepare_url(round, anchor=""):
+    return reverse("notice-prepare", args=[round.pk]) + anchor
+
+
+@login_required
+def notice_prepare(request, pk):
+    """准备通报: propose items, edit the drafts, set the days and the text, preview, publish."""
+    round, refusal = _round_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    context = notice_context(round)
+    drafts = list(
+        Rectification.objects.filter(assessment__round=round, status=RectificationStatus.DRAFT)
+        .select_related("assessment__branch", "item__area")
+        .order_by("assessment__branch__order", "assessment__branch__name", "item__number", "pk")
+    )
+    rows = context["rows"]
+    unfinished = [row.assessment.branch.name for row in rows
+                  if row.assessment.status not in (Status.FINALISED, Status.PUBLISHED)]
+    context.update(
+        drafts=drafts,
+        unfinished=unfinished,
+        open_phase=round.phase in (Phase.ONSITE, Phase.NOTICE),
+        published=round.published_at is not None,
+        today=timezone.localdate(),
+    )
+    return render(request, "assessment/notice_prepare.html", context)
+
+
+@login_required
+@require_POST
+def notice_propose(request, pk):
+    round, refusal = _round_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    include = request.POST.get("include_deductions") in ("1", "on", "true")
+    try:
+        count = services.rectifications_propose(round=round, actor=request.user, include_deductions=include)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        if count:
+            messages.success(request, _("已列入 %(n)s 项拟整改事项。") % {"n": count})
+        else:
+            messages.info(request, _("没有新的拟整改事项：已列入的事项保持不变。"))
+    return redirect(_prepare_url(round, "#drafts"))
+
+
+@login_required
+@require_POST
+def notice_days(request, pk):
+    round, refusal = _round_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = None
+    try:
+        services.round_rectification_days_set(round=round, actor=request.user, days=days)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("默认整改天数已设为 %(n)s 天，此后列入的事项按此计算整改时限。") % {"n": days})
+    return redirect(_prepare_url(round, "#days"))
+
+
+@login_required
+@require_POST
+def notice_text(request, pk):
+    round, refusal = _round_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    try:
+        services.notice_text_save(round=round, actor=request.user, text=request.POST.get("text", ""))
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("通报正文已保存，可在下方预览。"))
+    return redirect(_prepare_url(round, "#preview"))
+
+
+@login_required
+@require_POST
+def draft_save(request, pk):
+    draft, refusal = _draft_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    round = draft.assessment.round
+    try:
+        deadline = datetime.date.fromisoformat(request.POST.get("deadline", "").strip())
+    except ValueError:
+        messages.error(request, _("请填写有效的整改时限（年-月-日）。"))
+        return redirect(_prepare_url(round, f"#draft-{draft.pk}"))
+    try:
+        services.rectification_draft_update(
+            rectification=draft, actor=request.user, problem=request.POST.get("problem", ""),
+            requirement=request.POST.get("requirement", ""), deadline=deadline,
+            responsible=request.POST.get("responsible", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已保存%(branch)s的拟整改事项。") % {"branch": draft.assessment.branch.name})
+    return redirect(_prepare_url(round, f"#draft-{draft.pk}"))
+
+
+@login_required
+@require_POST
+def draft_remove(request, pk):
+    draft, refusal = _draft_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    try:
+        services.rectification_draft_remove(rectification=draft, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已移除%(branch)s的一项拟整改事项。") % {"branch": draft.assessment.branch.name})
+    return redirect(_prepare_url(draft.assessment.round, "#drafts"))
+
+
+@login_required
+@require_POST
+def notice_publish(request, pk):
+    round, refusal = _round_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    if request.POST.get("confirm") not in ("1", "on"):
+        messages.error(request, _("请勾选“已核对通报内容，确认发布”后再发布。"))
+        return redirect(_prepare_url(round, "#publish"))
+    try:
+        services.notice_publish(round=round, actor=request.user, text=request.POST.get("text", round.notice_text))
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(_prepare_url(round, "#publish"))
+    messages.success(request, _("通报已发布，各支部书记已收到消息，整改事项进入限期整改。"))
+    return redirect("notice-detail", pk=round.pk)
+
+
 @login_required
 def notice_detail(request, pk):
-    round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
+    user = request.user
+    round = get_object_or_404(selectors.rounds_visible_to(user), pk=pk)
     if round.published_at is None:
-        if not is_township_staff(request.user):
+        if not is_township_staff(user):
             raise Http404
-        raise PermissionDenied(_("通报尚未发布。"))
-    return render(request, "assessment/notice.html", notice_context(round))
+        return refuse(request, _("通报尚未发布。"))
+    context = notice_context(round)
+    context["print_mode"] = request.GET.get("print") == "1"
+    context["base_template"] = PRINT_BASE if context["print_mode"] else "base.html"
+    context["my_assessment"] = (
+        Assessment.objects.filter(round=round, branch_id=user.branch_id).first()
+        if user.role == Role.SECRETARY else None
+    )
+    context["can_prepare"] = user.is_superuser or user.role == Role.ADMIN
+    return render(request, "assessment/notice.html", context)
 
 
 urlpatterns = [
     path("rounds/<int:pk>/notice/", notice_detail, name="notice-detail"),
+    path("rounds/<int:pk>/notice/prepare/", notice_prepare, name="notice-prepare"),
+    path("rounds/<int:pk>/notice/propose/", notice_propose, name="notice-propose"),
+    path("rounds/<int:pk>/notice/days/", notice_days, name="notice-days"),
+    path("rounds/<int:pk>/notice/text/", notice_text, name="notice-text"),
+    path("rounds/<int:pk>/notice/publish/", notice_publish, name="notice-publish"),
+    path("rectifications/<int:pk>/draft/", draft_save, name="rectification-draft-save"),
+    path("rectifications/<int:pk>/draft/remove/", draft_remove, name="rectification-draft-remove"),
 ]

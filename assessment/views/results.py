@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from assessment import charts, results, selectors
 from assessment.models import Score, Status
-from assessment.permissions import assessment_for, is_township_staff
+from assessment.permissions import assessment_for, is_township_admin, is_township_staff
 
 def _threshold(request, round):
     """The round's threshold, or one tried out in the page's ?threshold= field."""
@@ -77,12 +77,24 @@ def branch_result(request, pk):
         area_rows.append({"area": area, "self": self_sum, "onsite": onsite_sum, "difference": self_sum - onsite_sum,
                           "self_rate": _rate(self_sum, area.points), "onsite_rate": _rate(onsite_sum, area.points),
                           "scores": [s for s in scores if s.item.area_id == area.pk]})
+    # 较上轮: this round's on-site subtotal minus the earlier round's, per area (one grouped query).
+    earlier = selectors.previous_round(round)
+    if earlier:
+        before = selectors.previous_area_subtotals(earlier, [assessment.branch_id]).get(assessment.branch_id, {})
+        for a in area_rows:
+            a["change"] = a["onsite"] - before[a["area"].name] if a["area"].name in before else None
+    rectifications = list(
+        selectors.rectifications_visible_to(request.user, round).filter(assessment=assessment)
+        .select_related("item").order_by("item__number", "pk")
+    )
     radar = charts.radar(
         [area.name for area in areas],
         [(_("自评"), [a["self_rate"] for a in area_rows]), (_("考评"), [a["onsite_rate"] for a in area_rows])],
     )
     return render(request, "assessment/branch_result.html", {
         "assessment": assessment, "round": round, "row": row, "area_rows": area_rows, "radar": radar,
+        "earlier": earlier, "rectifications": rectifications, "is_admin": is_township_admin(request.user),
+        "can_export_sheet": is_township_staff(request.user) or assessment.status == Status.PUBLISHED,
     })
 
 
