@@ -2,14 +2,21 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.core.paginator import Paginator
+
+from django.db.models import (
+    BooleanField, Case, CharField, Count, ExpressionWrapper, F, FloatField, IntegerField, Q, Sum, Value, When,
+)
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Assessment, Branch, BranchKind, Message, Phase, Role, Round, Status
-from .models import ZERO, Score
+from .models import (
+    ZERO, Area, Assessment, AuditLog, Branch, BranchKind, Message, Phase, Rectification, RectificationStatus,
+    Role, Round, Score, Status,
+)
 from .selectors_evidence import evidence_by_item
 
 
@@ -140,23 +147,22 @@ class SelfArea:
 
 
 class SelfRow(dict):
-    """One item of a checklist, as a flat dict of what the template prints (a dict, because the
-    template engine looks keys up before attributes: the 56-row grid renders noticeably faster).
-    `score_text`/`note_text` are what the inputs show; a view replaces them with what was typed
-    when it sets `error`."""
+    """One item of a checklist, as a flat dict of what the template prints (a dict of strings:
+    the 56-row grid renders fastest that way). `score_text`/`note_text` are what the inputs
+    show; a view replaces them with what was typed when it sets `error`."""
 
     __slots__ = ()
 
-    def __init__(self, score, files):
-        item = score.item
+    def __init__(self, values, files):
+        self_score = values["self_score"]
         super().__init__(
-            score=score, item=item, files=files,
-            # Strings: integers would go through number localisation on every print.
-            id=str(item.pk), number=str(item.number), area=str(item.area_id),
-            content=item.content, criteria=item.criteria, check_method=item.check_method,
-            evidence=item.evidence, points_text=decimal_text(score.points),
-            score_text="" if score.self_score is None else decimal_text(score.self_score),
-            note_text=score.self_note, error="",
+            id=str(values["item_id"]), item_id=values["item_id"], number=str(values["item__number"]),
+            area=str(values["item__area_id"]), content=values["item__content"],
+            criteria=values["item__criteria"], check_method=values["item__check_method"],
+            evidence=values["item__evidence"], points_text=decimal_text(values["points"]),
+            score_text="" if self_score is None else decimal_text(self_score),
+            note_text=values["self_note"], files=files, error="",
+            updated_at=values["updated_at"] if values["version"] else None,
         )
 
     def __getattr__(self, name):
@@ -164,6 +170,12 @@ class SelfRow(dict):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+CHECKLIST_FIELDS = (
+    "item_id", "item__number", "item__area_id", "item__content", "item__criteria", "item__check_method",
+    "item__evidence", "points", "self_score", "self_note", "updated_at", "version",
+)
 
 
 def decimal_text(value):
@@ -207,27 +219,28 @@ def self_progress(assessment):
 
 
 def checklist_for(assessment):
-    """The self-evaluation checklist of an assessment, grouped by area, in three queries
-    whatever the number of items and files: the scores with their items and areas, the
-    assessment's evidence of items, and the per-area subtotals.
+    """The self-evaluation checklist of an assessment, grouped by area, in two queries
+    whatever the number of items and files: the scores with their items and areas (as
+    plain values: the fastest to read), and the assessment's evidence of items.
 
     Returns (areas, progress): a list of SelfArea, and {"scored", "items", "total"}.
     """
-    scores = Score.objects.filter(assessment=assessment).select_related("item", "item__area").order_by(
-        "item__area__number", "item__number"
-    )
+    areas = {}
     files = evidence_by_item(assessment)  # one query: the assessment's evidence of items
-    subtotals = self_area_subtotals(assessment)
-    areas = []
-    current = None
-    for score in scores:
-        if current is None or current.area.pk != score.item.area_id:
-            current = SelfArea(score.item.area)
-            sums = subtotals.get(current.area.pk)
-            if sums:
-                current.subtotal, current.scored, current.items = sums["subtotal"], sums["scored"], sums["items"]
-            areas.append(current)
-        current.rows.append(SelfRow(score, files.get(score.item_id, ())))
+    scores = Score.objects.filter(assessment=assessment).order_by("item__area__number", "item__number").values(
+        *CHECKLIST_FIELDS, "item__area__number", "item__area__name", "item__area__points")
+    for values in scores:
+        area = areas.get(values["item__area_id"])
+        if area is None:
+            area = areas[values["item__area_id"]] = SelfArea(Area(
+                pk=values["item__area_id"], number=values["item__area__number"],
+                name=values["item__area__name"], points=values["item__area__points"]))
+        area.rows.append(SelfRow(values, files.get(values["item_id"], ())))
+        area.items += 1
+        if values["self_score"] is not None:
+            area.scored += 1
+            area.subtotal += values["self_score"]
+    areas = list(areas.values())
     progress = {
         "scored": sum(a.scored for a in areas),
         "items": sum(a.items for a in areas),
@@ -278,10 +291,7 @@ def messages_for(user):
 
 # --- 通报限期整改: the rectification board, history and the earlier round --------
 
-from django.core.paginator import Paginator  # noqa: E402
-from django.db.models import BooleanField, ExpressionWrapper  # noqa: E402
 
-from .models import AuditLog, Rectification, RectificationStatus  # noqa: E402
 
 RECTIFICATION_OPEN = (RectificationStatus.PENDING, RectificationStatus.REPORTED)
 BOARD_STATUSES = (RectificationStatus.PENDING, RectificationStatus.REPORTED, RectificationStatus.CLOSED)
@@ -417,3 +427,214 @@ def previous_totals(earlier):
     from .results import results_queryset
 
     return dict(results_queryset(earlier).order_by().values_list("branch_id", "total"))
+
+
+# --- 党委一线考评 ---------------------------------------------------------------
+
+from collections import defaultdict  # noqa: E402
+
+from django.db.models import FilteredRelation, Min  # noqa: E402
+
+from .models import Bonus, BonusClaim, Evidence, Veto  # noqa: E402
+from .selectors_evidence import EVIDENCE_FIELDS  # noqa: E402
+from .services.onsite import SCORE_ACTIONS, SCORING_ACTIONS  # noqa: E402
+
+ONSITE_STATUSES = Status.values  # 未开始 / 自评中 / 已提交 / 考评中 / 考评完成 / 已通报
+HISTORY_ACTIONS = ("self_score", "self_note", *SCORE_ACTIONS)
+
+
+@dataclass
+class OnsiteOverview:
+    rows: list      # assessments with branch, total_items, onsite_scored, self_total, onsite_total, assessors
+    counts: dict    # status -> number of branches (within the kind filter), and "all"
+    status: str     # the status filtered by, or ""
+    kind: str       # the branch type filtered by, or ""
+
+
+def onsite_overview(round, status=None, kind=None):
+    """Every branch of `round` with its self and on-site totals, on-site progress and who is
+    assessing it, in three queries whatever the number of branches: the rows with their
+    aggregates, the distinct on-site actors per branch, and the counts per status.
+
+    `status` is one of ONSITE_STATUSES, `kind` one of BranchKind.values (anything else: no filter).
+    Who assesses a branch: the people present recorded at 考评完成, else the distinct
+    actors of its on-site audit records (in the order they first acted)."""
+    status = status if status in ONSITE_STATUSES else ""
+    kind = kind if kind in BranchKind.values else ""
+    base = Assessment.objects.filter(round=round)
+    if kind:
+        base = base.filter(branch__kind=kind)
+    rows = base.select_related("branch").annotate(
+        total_items=Count("scores"),
+        onsite_scored=Count("scores__onsite_score"),
+        self_total=Sum("scores__self_score"),
+        onsite_total=Sum("scores__onsite_score"),
+    ).order_by("branch__order", "branch__name", "pk")
+    if status:
+        rows = rows.filter(status=status)
+    rows = list(rows)
+
+    actors = defaultdict(list)
+    if rows:
+        audit = (AuditLog.objects.filter(assessment__round=round, action__in=SCORING_ACTIONS, actor__isnull=False)
+                 .values("assessment_id", "actor_id", "actor__display_name", "actor__username")
+                 .annotate(first=Min("at")).order_by("assessment_id", "first", "actor_id"))
+        if kind:
+            audit = audit.filter(assessment__branch__kind=kind)
+        if status:
+            audit = audit.filter(assessment__status=status)
+        for row in audit:
+            actors[row["assessment_id"]].append(row["actor__display_name"] or row["actor__username"])
+    for row in rows:
+        if row.status in (Status.FINALISED, Status.PUBLISHED) and row.assessors_present:
+            row.assessors = row.assessors_present
+        else:
+            row.assessors = "、".join(actors.get(row.pk, ()))
+
+    totals = base.aggregate(n_all=Count("pk"), **{f"n_{value}": Count("pk", filter=Q(status=value))
+                                                  for value in ONSITE_STATUSES})
+    counts = {key.removeprefix("n_"): value for key, value in totals.items()}
+    return OnsiteOverview(rows=rows, counts=counts, status=status, kind=kind)
+
+
+class OnsiteRow(dict):
+    """One item of the on-site scoring page, as a flat dict of what the template prints
+    (see SelfRow). `files` and `history` are lists the view turns into display strings."""
+
+    __slots__ = ()
+
+    def __init__(self, score, files, history):
+        item = score.item
+        super().__init__(
+            score=score, item=item, files=files, history=history,
+            id=str(item.pk), number=str(item.number), area=str(item.area_id),
+            content=item.content, criteria=item.criteria, points_text=decimal_text(score.points),
+            self_text="" if score.self_score is None else decimal_text(score.self_score),
+            self_note=score.self_note,
+            onsite_text="" if score.onsite_score is None else decimal_text(score.onsite_score),
+            reason=score.deduction_reason, requirement=score.requirement,
+            checked=" checked" if score.needs_rectification else "",
+            version=str(score.version),
+            deducted=score.onsite_score is not None and score.onsite_score < score.points,
+            error="",
+        )
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class OnsiteArea:
+    def __init__(self, area):
+        self.area = area
+        self.rows = []
+        self.self_subtotal = ZERO
+        self.onsite_subtotal = ZERO
+        self.scored = 0
+        self.items = 0
+
+
+@dataclass
+class OnsiteSheet:
+    areas: list         # OnsiteArea, each with rows (OnsiteRow)
+    progress: dict      # {"scored", "items", "self_total", "onsite_total"}
+    vetoes: list        # Veto of the standard, each with finding_id/finding_note/finding_by/finding_at
+    bonuses: list       # Bonus of the standard, each with .claim (BonusClaim or None) and .files
+    bonus_total: Decimal  # approved bonus points, before the cap
+    bonus_cap: Decimal
+    scorers: list       # names of the people who scored on site, in the order they first did
+    last_by: dict       # item_id -> the last on-site audit record of the item
+
+
+def onsite_area_subtotals(assessment, area_id=None):
+    """{area_id: {"self", "onsite", "scored", "items"}} summed by the database (one query)."""
+    qs = Score.objects.filter(assessment=assessment)
+    if area_id is not None:
+        qs = qs.filter(item__area_id=area_id)
+    rows = qs.values("item__area_id").annotate(
+        self_sum=Sum("self_score"), onsite_sum=Sum("onsite_score"), scored=Count("onsite_score"), items=Count("id"),
+    ).order_by()
+    return {row["item__area_id"]: {"self": row["self_sum"] or ZERO, "onsite": row["onsite_sum"] or ZERO,
+                                   "scored": row["scored"], "items": row["items"]} for row in rows}
+
+
+def onsite_progress(assessment):
+    """{"scored", "items", "self_total", "onsite_total"} of an assessment: one aggregate query."""
+    agg = Score.objects.filter(assessment=assessment).aggregate(
+        items=Count("id"), scored=Count("onsite_score"), self_total=Sum("self_score"),
+        onsite_total=Sum("onsite_score"))
+    return {"scored": agg["scored"], "items": agg["items"], "self_total": agg["self_total"] or ZERO,
+            "onsite_total": agg["onsite_total"] or ZERO}
+
+
+def assessment_history(assessment):
+    """Every audit record of the assessment, oldest first, with its actor: one query."""
+    return list(AuditLog.objects.filter(assessment=assessment).select_related("actor").order_by("at", "pk"))
+
+
+def onsite_sheet_for(assessment):
+    """The on-site scoring page of an assessment in six queries whatever the number of items,
+    files and audit records: the scores with items and areas, the per-area sums, the evidence
+    of items and bonus claims, the audit records (grouped per item here), the vetoes with this
+    branch's findings, the bonus items with this branch's claims."""
+    scores = Score.objects.filter(assessment=assessment).select_related("item", "item__area").order_by(
+        "item__area__number", "item__number")
+    sums = onsite_area_subtotals(assessment)
+
+    item_files, claim_files = defaultdict(list), defaultdict(list)
+    for evidence in Evidence.objects.filter(assessment=assessment, rectification__isnull=True).only(*EVIDENCE_FIELDS):
+        if evidence.bonus_claim_id:
+            claim_files[evidence.bonus_claim_id].append(evidence)
+        elif evidence.item_id:
+            item_files[evidence.item_id].append(evidence)
+
+    history, scorers, last_by = defaultdict(list), [], {}
+    for record in assessment_history(assessment):
+        if record.item_id and record.action in HISTORY_ACTIONS:
+            history[record.item_id].append(record)
+            if record.action in SCORE_ACTIONS:
+                last_by[record.item_id] = record
+        if record.action in SCORING_ACTIONS and record.actor is not None:
+            name = str(record.actor)
+            if name not in scorers:
+                scorers.append(name)
+
+    areas, current = [], None
+    for score in scores:
+        if current is None or current.area.pk != score.item.area_id:
+            current = OnsiteArea(score.item.area)
+            s = sums.get(current.area.pk)
+            if s:
+                current.self_subtotal, current.onsite_subtotal = s["self"], s["onsite"]
+                current.scored, current.items = s["scored"], s["items"]
+            areas.append(current)
+        current.rows.append(OnsiteRow(score, item_files.get(score.item_id, ()), history.get(score.item_id, ())))
+
+    vetoes = list(
+        Veto.objects.filter(standard_id=assessment.round.standard_id)
+        .annotate(found=FilteredRelation("findings", condition=Q(findings__assessment=assessment)))
+        .annotate(finding_id=F("found__id"), finding_note=F("found__note"), finding_at=F("found__recorded_at"),
+                  finding_by=F("found__recorded_by__display_name"),
+                  finding_by_username=F("found__recorded_by__username"))
+        .order_by("order", "id")
+    )
+    bonuses = list(
+        Bonus.objects.filter(standard_id=assessment.round.standard_id)
+        .annotate(my_claim=FilteredRelation("claims", condition=Q(claims__assessment=assessment)))
+        .select_related("my_claim").order_by("order", "id")
+    )
+    bonus_total = ZERO
+    for bonus in bonuses:
+        bonus.claim = getattr(bonus, "my_claim", None)
+        bonus.files = claim_files.get(bonus.claim.pk, []) if bonus.claim else []
+        if bonus.claim and bonus.claim.decision == BonusClaim.Decision.APPROVED:
+            bonus_total += bonus.points
+    progress = {
+        "scored": sum(a.scored for a in areas), "items": sum(a.items for a in areas),
+        "self_total": sum((a.self_subtotal for a in areas), ZERO),
+        "onsite_total": sum((a.onsite_subtotal for a in areas), ZERO),
+    }
+    return OnsiteSheet(areas=areas, progress=progress, vetoes=vetoes, bonuses=bonuses, bonus_total=bonus_total,
+                       bonus_cap=assessment.round.standard.bonus_cap, scorers=scorers, last_by=last_by)

@@ -12,7 +12,7 @@ ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = ["*"]
 
 # The floor's template lives beside the benchmark.
-TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]}]
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]}, *TEMPLATES[1:]]
 
 # No collectstatic needed: the benchmark fetches pages, not their static files.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -98,6 +98,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only the 56-row grids (see huayu/jinja2.py); always asked for with using="jinja2".
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "huayu.jinja2.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "huayu.wsgi.application"
@@ -111,8 +119,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite keeps connections per thread; health checks and reuse are pointless there.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Wait for a writer rather than fail at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

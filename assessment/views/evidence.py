@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from assessment import selectors_evidence
+from assessment import grids, selectors_evidence
 from assessment.models import Bonus, Evidence, Item
 from assessment.permissions import assessment_for, check_branch
 from assessment.services.base import ServiceError
@@ -46,29 +46,22 @@ def _back(assessment, anchor):
 
 
 def _item_html(request, assessment, item):
-    return render_to_string("assessment/_evidence.html", {
-        "assessment": assessment,
-        "item": item,
-        "files": selectors_evidence.evidence_for_item(assessment, item),
-        "editable": evidence_editable(assessment, request.user),
-        "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
-    }, request=request)
+    files = selectors_evidence.evidence_for_item(assessment, item)
+    return grids.evidence_html(request, assessment, item, files, evidence_editable(assessment, request.user))
 
 
 def _claim_files_html(request, assessment, claim):
-    return render_to_string("assessment/_evidence.html", {
-        "assessment": assessment,
-        "item": None,
-        "files": selectors_evidence.evidence_for_claim(claim) if claim else [],
-        "editable": evidence_editable(assessment, request.user),
-    }, request=request)
+    files = selectors_evidence.evidence_for_claim(claim) if claim else []
+    return grids.evidence_html(request, assessment, None, files, evidence_editable(assessment, request.user))
 
 
 def _bonuses_html(request, assessment):
+    editable = evidence_editable(assessment, request.user)
+    bonuses = selectors_evidence.bonus_claims_for(assessment)
     return render_to_string("assessment/_bonus_claims.html", {
         "assessment": assessment,
-        "bonuses": selectors_evidence.bonus_claims_for(assessment),
-        "editable": evidence_editable(assessment, request.user),
+        "bonuses": grids.bonus_evidence(request, assessment, bonuses, editable),
+        "editable": editable,
     }, request=request)
 
 

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import permissions, selectors, selectors_evidence
+from assessment import grids, permissions, selectors, selectors_evidence
 from assessment.forms import SelfExtendForm, SelfReturnForm, clean_self_note, clean_self_score
 from assessment.models import Phase, Score, Status
 from assessment.services import selfeval as services
@@ -102,15 +102,15 @@ def checklist(request, pk):
     last_saved = None
     for area in areas:
         for row in area.rows:
-            score = row["score"]
-            if score.version and (last_saved is None or score.updated_at > last_saved):
-                last_saved = score.updated_at
-            if score.item_id in errors:
-                row["error"], row["score_text"], row["note_text"], _number = errors[score.item_id]
+            if row["updated_at"] and (last_saved is None or row["updated_at"] > last_saved):
+                last_saved = row["updated_at"]
+            if row["item_id"] in errors:
+                row["error"], row["score_text"], row["note_text"], _number = errors[row["item_id"]]
+    bonuses = selectors_evidence.bonus_claims_for(assessment)
     context.update(areas=areas, progress=progress, last_saved=last_saved,
                    missing=progress["items"] - progress["scored"],
-                   bonuses=selectors_evidence.bonus_claims_for(assessment),
-                   evidence_max_bytes=settings.EVIDENCE_MAX_BYTES)
+                   grid=grids.self_grid(request, assessment, areas, context["editable"], context["disabled"]),
+                   bonuses=grids.bonus_evidence(request, assessment, bonuses, context["editable"]))
     return render(request, "assessment/checklist.html", context, status=status)
 
 

@@ -1,10 +1,13 @@
-"""templates/assessment/_evidence.html and _bonus_claims.html: what they show, and no queries."""
+"""The evidence block (templates/jinja2/assessment/evidence.jinja through assessment.grids) and
+_bonus_claims.html: what they show, and no queries."""
 
 from decimal import Decimal
 
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 
+from assessment import grids
 from assessment.models import Assessment, Bonus, BonusClaim, Evidence, Item
 
 
@@ -26,12 +29,11 @@ def prepared():
     return assessment, item, files
 
 
-def render(editable, django_assert_num_queries, **extra):
-    assessment, item, files = prepared()
+def render(editable, django_assert_num_queries, files=None, item=True):
+    assessment, the_item, all_files = prepared()
     with django_assert_num_queries(0):
-        return render_to_string("assessment/_evidence.html", {
-            "assessment": assessment, "item": item, "files": files, "editable": editable, **extra,
-        })
+        return grids.evidence_html(RequestFactory().get("/"), assessment, the_item if item else None,
+                                   all_files if files is None else files, editable)
 
 
 def test_editable_partial_renders_without_queries(db, django_assert_num_queries):
@@ -57,17 +59,13 @@ def test_read_only_partial_has_no_forms(db, django_assert_num_queries):
 
 
 def test_empty_read_only_partial_says_so(db, django_assert_num_queries):
-    assessment, item, _ = prepared()
-    with django_assert_num_queries(0):
-        html = render_to_string("assessment/_evidence.html", {
-            "assessment": assessment, "item": item, "files": [], "editable": False,
-        })
+    html = render(False, django_assert_num_queries, files=[])
     assert "未上传佐证材料" in html
 
 
 def test_optional_size_limit_for_the_browser(db, django_assert_num_queries):
-    html = render(True, django_assert_num_queries, evidence_max_bytes=20971520)
-    assert 'data-max-bytes="20971520"' in html
+    html = render(True, django_assert_num_queries)
+    assert 'data-max-bytes="20971520"' in html  # settings.EVIDENCE_MAX_BYTES
 
 
 def test_bonus_partial_renders_without_queries(db, django_assert_num_queries):
@@ -75,6 +73,7 @@ def test_bonus_partial_renders_without_queries(db, django_assert_num_queries):
     claimed = Bonus(pk=31, code="加1", text="获评先进基层党组织", points=Decimal("2"))
     claimed.claim = BonusClaim(pk=41, assessment_id=7, bonus_id=31, note="2025年获县委表彰", decision="claimed")
     claimed.files = files[1:2]
+    claimed.evidence_html = grids.evidence_html(RequestFactory().get("/"), assessment, None, claimed.files, True)
     open_ = Bonus(pk=32, code="加2", text="经验被推广", points=Decimal("1.5"))
     open_.claim, open_.files = None, []
     with django_assert_num_queries(0):

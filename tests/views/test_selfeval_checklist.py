@@ -235,7 +235,7 @@ def test_query_count_on_a_56_item_standard(client, cast, django_assert_max_num_q
     with django_assert_max_num_queries(10):
         response = client.get(url(assessment))
     html = response.content.decode()
-    assert "0/56" in html and html.count('<div class="sr">') == 56
+    assert "0/56" in html and html.count('<div class="sr" id="item-') == 56
     client.force_login(cast.alice)
     with django_assert_max_num_queries(10):
         assert client.get(url(assessment)).status_code == 200

@@ -1,0 +1,133 @@
+"""The 56-row grids, rendered by Jinja2 (see huayu/jinja2.py) and put into the
+Django page as HTML: the one place where rendering speed decides the design.
+
+Everything a row prints is prepared here as plain strings, and every URL is
+built from one reversed pattern, so the templates neither query nor reverse.
+"""
+
+from django.conf import settings
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .selectors import decimal_text
+
+SENTINEL = 987654321
+
+
+def url_pattern(name, *args):
+    """A function pk -> URL of `name`, reversing once: url_pattern("evidence-file")(7) == "/evidence/7/"."""
+    before, after = reverse(name, args=[*args, SENTINEL]).rsplit(str(SENTINEL), 1)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def kind_label(content_type):
+    if content_type == "application/pdf":
+        return "PDF"
+    if "word" in content_type:
+        return "Word"
+    if "sheet" in content_type or "excel" in content_type:
+        return "Excel"
+    if "presentation" in content_type or "powerpoint" in content_type:
+        return "PPT"
+    if content_type.startswith("image/"):
+        return _("照片")
+    return _("文件")
+
+
+def prepare_files(files_lists):
+    """Set file_url, thumb_url, remove_url and kind_label on every Evidence in the lists."""
+    file_url, thumb_url, remove_url = url_pattern("evidence-file"), url_pattern("evidence-thumb"), url_pattern("evidence-remove")
+    for files in files_lists:
+        for f in files:
+            f.file_url, f.thumb_url, f.remove_url = file_url(f.pk), thumb_url(f.pk), remove_url(f.pk)
+            f.kind_label = kind_label(f.content_type)
+
+
+def csrf_field(request):
+    """The hidden CSRF input, made once per page (Jinja2's own csrf_input masks a new token each time)."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+
+
+def _render(template, context, request=None):
+    return mark_safe(render_to_string(template, context, request=request, using="jinja2"))
+
+
+class Memo:
+    """Rendered HTML that depends only on its key (the texts it shows and the language):
+    always correct to reuse, so each process keeps the most recent few thousand."""
+
+    def __init__(self, size=5000):
+        self.size = size
+        self.data = {}
+
+    def get(self, key, render):
+        html = self.data.get(key)
+        if html is None:
+            if len(self.data) >= self.size:
+                self.data.clear()
+            html = self.data[key] = render()
+        return html
+
+
+HEADS = Memo()
+EMPTY_EVIDENCE = Memo(size=20000)
+CSRF_SLOT = "\x00csrf\x00"
+
+
+def item_head(row):
+    """The unchanging part of a checklist row (number, texts), rendered once per text and language."""
+    key = (get_language(), row["number"], row["content"], row["criteria"], row["check_method"], row["evidence"])
+    return HEADS.get(key, lambda: _render("assessment/self_item.jinja", {"row": row}))
+
+
+def row_evidence(row, editable, upload_url, csrf, max_bytes):
+    """The evidence block of a row; a row without files (most of them) reuses its rendered block."""
+    item_id = row["id"]
+    if row["files"]:
+        return _render("assessment/evidence.jinja", {
+            "files": row["files"], "editable": editable, "item_id": item_id, "upload_url": upload_url,
+            "csrf_field": csrf, "max_bytes": max_bytes,
+        })
+    key = (get_language(), item_id, editable, upload_url, max_bytes)
+    html = EMPTY_EVIDENCE.get(key, lambda: _render("assessment/evidence.jinja", {
+        "files": (), "editable": editable, "item_id": item_id, "upload_url": upload_url,
+        "csrf_field": mark_safe(CSRF_SLOT), "max_bytes": max_bytes,
+    }))
+    return mark_safe(html.replace(CSRF_SLOT, csrf)) if editable else html
+
+
+def evidence_html(request, assessment, item, files, editable):
+    """One evidence block (an item's, or a bonus claim's when item is None)."""
+    files = list(files)
+    prepare_files([files])
+    item_id = item.pk if item else None
+    upload_url = reverse("evidence-upload", args=[assessment.pk, item_id]) if item_id else ""
+    return _render("assessment/evidence.jinja", {
+        "files": files, "editable": editable, "item_id": item_id, "upload_url": upload_url,
+        "csrf_field": csrf_field(request), "max_bytes": settings.EVIDENCE_MAX_BYTES if item_id else None,
+    }, request)
+
+
+def bonus_evidence(request, assessment, bonuses, editable):
+    """Set evidence_html on every claimed bonus (from selectors_evidence.bonus_claims_for)."""
+    for bonus in bonuses:
+        bonus.evidence_html = evidence_html(request, assessment, None, bonus.files, editable) if bonus.claim else ""
+    return bonuses
+
+
+def self_grid(request, assessment, areas, editable, disabled):
+    """The checklist's items grouped by area (areas from selectors.checklist_for)."""
+    prepare_files(row["files"] for area in areas for row in area.rows)
+    upload_url, csrf, max_bytes = url_pattern("evidence-upload", assessment.pk), csrf_field(request), settings.EVIDENCE_MAX_BYTES
+    for area in areas:
+        area.subtotal_text = decimal_text(area.subtotal)
+        area.points_text = decimal_text(area.area.points)
+        for row in area.rows:
+            row["head"] = item_head(row)
+            row["evidence_html"] = row_evidence(row, editable, upload_url(row["id"]), csrf, max_bytes)
+    return _render("assessment/self_grid.jinja", {"areas": areas, "disabled": disabled}, request)
