@@ -6,6 +6,8 @@ Township 化峪镇: alice (township admin), bob (assessor), carol (secretary of
 """
 
 import datetime
+import os
+import tempfile
 from decimal import Decimal
 
 import pytest
@@ -17,6 +19,18 @@ from assessment.models import (
 from assessment.services.rounds import round_prepare
 
 PASSWORD = "pw-for-tests-9"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, test in a file rather than in memory: the browser tests' live server writes
+    from other threads, and a file database lets a writer wait for another (the in-memory
+    shared cache refuses at once with "table is locked")."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = os.path.join(tempfile.gettempdir(), f"huayu-test-{os.getpid()}.sqlite3")
 
 
 @pytest.fixture(autouse=True)
