@@ -48,6 +48,13 @@ def prepare_files(files_lists):
             f.kind_label = kind_label(f.content_type)
 
 
+def prepare_files_list(files):
+    """prepare_files for one list; returns it."""
+    files = list(files)
+    prepare_files([files])
+    return files
+
+
 def csrf_field(request):
     """The hidden CSRF input, made once per page (Jinja2's own csrf_input masks a new token each time)."""
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))

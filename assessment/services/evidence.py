@@ -46,7 +46,7 @@ def _storage():
     return Evidence._meta.get_field("file").storage
 
 
-def _delete_files(names):
+def delete_files(names):
     storage = _storage()
     for name in names:
         if not name:
@@ -76,6 +76,24 @@ def _start(locked, actor):
         locked.save(update_fields=["status", "updated_at"])
 
 
+def evidence_store(evidence, upload, checked, stored):
+    """Save a checked upload (and its thumbnail) under names the app chooses onto the unsaved
+    `evidence`, and save it. The names written are appended to `stored`, so that the caller
+    deletes them (delete_files) if its transaction fails. Call inside that transaction."""
+    stem = uuid.uuid4().hex
+    evidence.original_name = checked.original_name
+    evidence.content_type = checked.kind.content_type
+    evidence.size = checked.size
+    upload.seek(0)
+    evidence.file.save(f"{stem}.{checked.kind.extension}", upload, save=False)
+    stored.append(evidence.file.name)
+    if checked.thumbnail:
+        evidence.thumbnail.save(f"{stem}.jpg", ContentFile(checked.thumbnail), save=False)
+        stored.append(evidence.thumbnail.name)
+    evidence.save()
+    return evidence
+
+
 def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None):
     """Attach one uploaded file to an item (or a bonus claim) of `assessment`. Returns the Evidence.
 
@@ -97,19 +115,10 @@ def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None):
             locked = _locked_and_checked(assessment, actor)
             if bonus_claim is not None and not BonusClaim.objects.filter(pk=bonus_claim.pk).exists():
                 raise ServiceError(_("该加分申报已撤回。"))
-            stem = uuid.uuid4().hex
-            evidence = Evidence(
-                assessment=locked, item=item, bonus_claim=bonus_claim,
-                original_name=checked.original_name, content_type=checked.kind.content_type,
-                size=checked.size, uploaded_by=actor,
+            evidence = evidence_store(
+                Evidence(assessment=locked, item=item, bonus_claim=bonus_claim, uploaded_by=actor),
+                upload, checked, stored,
             )
-            upload.seek(0)
-            evidence.file.save(f"{stem}.{checked.kind.extension}", upload, save=False)
-            stored.append(evidence.file.name)
-            if checked.thumbnail:
-                evidence.thumbnail.save(f"{stem}.jpg", ContentFile(checked.thumbnail), save=False)
-                stored.append(evidence.thumbnail.name)
-            evidence.save()
             audit(
                 actor=actor, action="evidence_add", assessment=locked, item=item,
                 target=_target(locked, bonus_claim), new=checked.original_name,
@@ -117,7 +126,7 @@ def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None):
             )
             _start(locked, actor)
     except BaseException:
-        _delete_files(stored)
+        delete_files(stored)
         raise
     assessment.status = locked.status
     return evidence
@@ -146,7 +155,7 @@ def evidence_remove(*, evidence, actor):
             target=_target(locked, row.bonus_claim), old=row.original_name, note=f"#{row.pk}",
         )
         row.delete()
-        transaction.on_commit(lambda: _delete_files(names))
+        transaction.on_commit(lambda: delete_files(names))
     assessment.status = locked.status
     return row
 
@@ -204,6 +213,6 @@ def bonus_claim_withdraw(*, assessment, bonus, actor):
     audit(actor=actor, action="bonus_claim_withdraw", assessment=locked, target=f"{locked} · 加分项 {bonus.code}",
           field="note", old=claim.note, note=f"{len(files)} 个文件")
     claim.delete()  # its Evidence rows go with it (on_delete=CASCADE)
-    transaction.on_commit(lambda: _delete_files(names))
+    transaction.on_commit(lambda: delete_files(names))
     assessment.status = locked.status
     return claim

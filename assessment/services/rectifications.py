@@ -5,10 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import Rectification, RectificationStatus, Role
+from assessment.models import Evidence, Rectification, RectificationStatus, Role
 from assessment.permissions import is_township_admin
+from assessment.uploads import inspect_upload
 
 from .base import ServiceError, audit
+from .evidence import delete_files, evidence_store
 
 TEXT_MAX = 2000
 
@@ -42,24 +44,44 @@ def report_refusal(rectification, actor):
     return None
 
 
-@transaction.atomic
-def rectification_report(*, rectification, actor, measures):
-    locked = _locked(rectification)
-    refusal = report_refusal(locked, actor)
-    if refusal:
-        raise ServiceError(refusal)
+MAX_FILES = 20
+
+
+def rectification_report(*, rectification, actor, measures, uploads=()):
+    """The branch reports what it did, with evidence files: all in one transaction. Files are
+    checked by content first; stored files are deleted again if the report fails."""
     measures = measures.strip()
     if not measures:
         raise ServiceError(_("请填写整改措施。"))
     if len(measures) > TEXT_MAX:
         raise ServiceError(_("整改措施不能超过 %(n)s 字。") % {"n": TEXT_MAX})
-    old = locked.status
-    locked.measures = measures
-    locked.status = RectificationStatus.REPORTED
-    locked.reported_at = timezone.now()
-    locked.save(update_fields=["measures", "status", "reported_at"])
-    audit(actor=actor, action="rectification_report", assessment=locked.assessment, item=locked.item,
-          field="status", old=old, new=locked.status, note=measures)
+    if len(uploads) > MAX_FILES:
+        raise ServiceError(_("一次最多上传 %(n)s 个文件。") % {"n": MAX_FILES})
+    refusal = report_refusal(rectification, actor)
+    if refusal:
+        raise ServiceError(refusal)
+    checked = [(upload, inspect_upload(upload)) for upload in uploads]
+    stored = []
+    try:
+        with transaction.atomic():
+            locked = _locked(rectification)
+            refusal = report_refusal(locked, actor)
+            if refusal:
+                raise ServiceError(refusal)
+            old = locked.status
+            locked.measures = measures
+            locked.status = RectificationStatus.REPORTED
+            locked.reported_at = timezone.now()
+            locked.save(update_fields=["measures", "status", "reported_at"])
+            for upload, check in checked:
+                evidence_store(Evidence(assessment=locked.assessment, item=locked.item, rectification=locked,
+                                        uploaded_by=actor), upload, check, stored)
+            audit(actor=actor, action="rectification_report", assessment=locked.assessment, item=locked.item,
+                  field="status", old=old, new=locked.status,
+                  note=measures + (_("（佐证材料 %(n)s 个）") % {"n": len(checked)} if checked else ""))
+    except BaseException:
+        delete_files(stored)
+        raise
     return locked
 
 

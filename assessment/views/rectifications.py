@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessment import selectors
+from assessment import grids, selectors
 from assessment.models import Rectification, RectificationStatus, Role
 from assessment.permissions import can_see_branch, is_township_staff
 from assessment.services import rectifications as services
@@ -75,6 +75,7 @@ def _detail(request, r, *, error="", status=200, measures=None, reason=""):
         "error": error,
         "measures": r.measures if measures is None else measures,
         "reason": reason,
+        "files": grids.prepare_files_list(r.evidence.order_by("uploaded_at")),
     }
     return render(request, "assessment/rectification_detail.html", context, status=status)
 
@@ -93,7 +94,8 @@ def rectification_report(request, pk):
     if refusal:
         return _detail(request, r, error=refusal, status=403, measures=measures)
     try:
-        services.rectification_report(rectification=r, actor=request.user, measures=measures)
+        services.rectification_report(rectification=r, actor=request.user, measures=measures,
+                                      uploads=request.FILES.getlist("file"))
     except ServiceError as error:
         return _detail(request, r, error=error.message, status=400, measures=measures)
     messages.success(request, _("已报告整改情况，等待镇党委核验。"))

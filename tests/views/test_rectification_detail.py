@@ -132,3 +132,51 @@ def test_overdue_shows_in_red(client, published):  # noqa: F811
     client.force_login(published.carol)
     html = client.get(url("rectification-detail", published.rect)).content.decode()
     assert 'id="deadline" class="text-danger fw-bold"' in html and "逾期" in html
+
+
+# --- evidence with the report ----------------------------------------------------
+
+
+def _jpeg(name="整改照片.jpg"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 10)).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def test_report_with_a_photo_keeps_it_as_rectification_evidence(client, published):
+    from assessment.models import Evidence
+
+    r = published.rect
+    client.force_login(published.carol)
+    response = client.post(reverse("rectification-report", args=[r.pk]),
+                           {"measures": "已补齐材料", "file": [_jpeg()]})
+    assert response.status_code == 302
+    evidence = Evidence.objects.get(rectification=r)
+    assert evidence.original_name == "整改照片.jpg" and evidence.thumbnail
+    html = client.get(reverse("rectification-detail", args=[r.pk])).content.decode()
+    assert reverse("evidence-file", args=[evidence.pk]) in html
+    client.force_login(published.alice)  # the township sees it too
+    assert client.get(reverse("evidence-file", args=[evidence.pk])).status_code == 200
+    client.force_login(published.dave)  # another branch does not
+    assert client.get(reverse("evidence-file", args=[evidence.pk])).status_code == 404
+
+
+def test_a_bad_file_refuses_the_whole_report(client, published):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessment.models import Evidence, RectificationStatus
+
+    r = published.rect
+    client.force_login(published.carol)
+    bad = SimpleUploadedFile("照片.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
+    response = client.post(reverse("rectification-report", args=[r.pk]),
+                           {"measures": "已补齐材料", "file": [_jpeg(), bad]})
+    assert response.status_code == 400
+    assert "不是允许的文件类型" in response.content.decode()
+    r.refresh_from_db()
+    assert r.status == RectificationStatus.PENDING and not Evidence.objects.exists()
