@@ -6,6 +6,7 @@ A bad value fails loudly at start-up rather than running half-configured.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_include_bootstrap",
+    "axes",
     "assessment",
 ]
 
@@ -80,7 +82,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "assessment.middleware.security_headers",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes keeps the failed attempts in the database, so every app
+# server sees them): after AXES_FAILURE_LIMIT wrong passwords for one user from one
+# address, that pair waits AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "assessment.security.lockout"
+AXES_CLIENT_IP_CALLABLE = "assessment.security.client_ip"
+AXES_VERBOSE = False
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # 1 behind one nginx
 
 ROOT_URLCONF = "huayu.urls"
 

@@ -37,5 +37,5 @@ def test_seed_demo_creates_the_township_and_is_idempotent(db, capsys):
 
 def test_demo_logins_work(client, db):
     call_command("seed_demo")
-    assert client.login(username="shuji01", password="huayu2026")
-    assert "化峪村" in client.get("/").content.decode()
+    response = client.post("/accounts/login/", {"username": "shuji01", "password": "huayu2026"}, follow=True)
+    assert "化峪村" in response.content.decode()
