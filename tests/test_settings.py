@@ -38,3 +38,20 @@ def test_a_bad_boolean_fails_loudly():
 def test_defaults_are_chinese_and_shanghai(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_s3_uploads_need_a_bucket():
+    result = manage("check", UPLOAD_STORAGE="s3")
+    assert result.returncode != 0 and "S3_BUCKET" in result.stderr
+
+
+def test_logs_are_json_lines_in_production():
+    import json
+    import logging
+
+    from huayu.logs import JsonFormatter
+
+    record = logging.makeLogRecord({"name": "huayu", "levelname": "WARNING", "msg": "保存失败 %s", "args": (3,),
+                                    "user": "carol"})
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "保存失败 3" and entry["level"] == "WARNING" and entry["user"] == "carol"
