@@ -433,10 +433,9 @@ def previous_totals(earlier):
 
 from collections import defaultdict  # noqa: E402
 
-from django.db.models import FilteredRelation, Min  # noqa: E402
+from django.db.models import FilteredRelation, Min, Window  # noqa: E402
 
 from .models import Bonus, BonusClaim, Evidence, Veto  # noqa: E402
-from .selectors_evidence import EVIDENCE_FIELDS  # noqa: E402
 from .services.onsite import SCORE_ACTIONS, SCORING_ACTIONS  # noqa: E402
 
 ONSITE_STATUSES = Status.values  # 未开始 / 自评中 / 已提交 / 考评中 / 考评完成 / 已通报
@@ -498,24 +497,27 @@ def onsite_overview(round, status=None, kind=None):
 
 
 class OnsiteRow(dict):
-    """One item of the on-site scoring page, as a flat dict of what the template prints
-    (see SelfRow). `files` and `history` are lists the view turns into display strings."""
+    """One item of the on-site scoring page, as a flat dict of what the page prints (see
+    SelfRow), built from one row of values (no model instances: the page is read often).
+    `files` holds (id, thumbnail, original_name, content_type) tuples and `history` the item's
+    audit records as dicts, oldest first; the view turns both into display strings."""
 
     __slots__ = ()
 
-    def __init__(self, score, files, history):
-        item = score.item
+    def __init__(self, values, files, history):
+        (item_id, number, area_id, content, criteria, points, self_score, self_note, onsite_score,
+         reason, needs_rectification, requirement, version) = values
         super().__init__(
-            score=score, item=item, files=files, history=history,
-            id=str(item.pk), number=str(item.number), area=str(item.area_id),
-            content=item.content, criteria=item.criteria, points_text=decimal_text(score.points),
-            self_text="" if score.self_score is None else decimal_text(score.self_score),
-            self_note=score.self_note,
-            onsite_text="" if score.onsite_score is None else decimal_text(score.onsite_score),
-            reason=score.deduction_reason, requirement=score.requirement,
-            checked=" checked" if score.needs_rectification else "",
-            version=str(score.version),
-            deducted=score.onsite_score is not None and score.onsite_score < score.points,
+            item_id=item_id, files=files, history=history,
+            id=str(item_id), number=str(number), area=str(area_id),
+            content=content, criteria=criteria, points=points, points_text=decimal_text(points),
+            self_text="" if self_score is None else decimal_text(self_score),
+            self_note=self_note, onsite_score=onsite_score,
+            onsite_text="" if onsite_score is None else decimal_text(onsite_score),
+            reason=reason, requirement=requirement, needs_rectification=needs_rectification,
+            checked=" checked" if needs_rectification else "",
+            version=str(version),
+            deducted=onsite_score is not None and onsite_score < points,
             error="",
         )
 
@@ -527,8 +529,9 @@ class OnsiteRow(dict):
 
 
 class OnsiteArea:
-    def __init__(self, area):
-        self.area = area
+    def __init__(self, pk, number, name, points):
+        self.pk, self.number, self.name, self.points = pk, number, name, points
+        self.points_text = decimal_text(points)
         self.rows = []
         self.self_subtotal = ZERO
         self.onsite_subtotal = ZERO
@@ -540,12 +543,11 @@ class OnsiteArea:
 class OnsiteSheet:
     areas: list         # OnsiteArea, each with rows (OnsiteRow)
     progress: dict      # {"scored", "items", "self_total", "onsite_total"}
-    vetoes: list        # Veto of the standard, each with finding_id/finding_note/finding_by/finding_at
+    vetoes: list        # dicts of the standard's vetoes: pk, code, text, finding_id/_note/_at/_by (this branch's)
     bonuses: list       # Bonus of the standard, each with .claim (BonusClaim or None) and .files
     bonus_total: Decimal  # approved bonus points, before the cap
     bonus_cap: Decimal
     scorers: list       # names of the people who scored on site, in the order they first did
-    last_by: dict       # item_id -> the last on-site audit record of the item
 
 
 def onsite_area_subtotals(assessment, area_id=None):
@@ -569,57 +571,78 @@ def onsite_progress(assessment):
             "onsite_total": agg["onsite_total"] or ZERO}
 
 
+HISTORY_FIELDS = ("item_id", "action", "field", "old_value", "new_value", "at", "actor_id",
+                  "actor__display_name", "actor__username")
+
+
 def assessment_history(assessment):
-    """Every audit record of the assessment, oldest first, with its actor: one query."""
-    return list(AuditLog.objects.filter(assessment=assessment).select_related("actor").order_by("at", "pk"))
+    """Every audit record of the assessment, oldest first, as dicts with the actor's name:
+    one query."""
+    rows = AuditLog.objects.filter(assessment=assessment).order_by("at", "pk").values(*HISTORY_FIELDS)
+    for row in rows:
+        row["actor"] = (row["actor__display_name"] or row["actor__username"]) if row["actor_id"] else ""
+    return rows
+
+
+SHEET_FIELDS = ("item_id", "item__number", "item__area_id", "item__content", "item__criteria", "points",
+                "self_score", "self_note", "onsite_score", "deduction_reason", "needs_rectification",
+                "requirement", "version")
+FILE_FIELDS = ("id", "item_id", "bonus_claim_id", "thumbnail", "original_name", "content_type")
 
 
 def onsite_sheet_for(assessment):
-    """The on-site scoring page of an assessment in six queries whatever the number of items,
-    files and audit records: the scores with items and areas, the per-area sums, the evidence
-    of items and bonus claims, the audit records (grouped per item here), the vetoes with this
-    branch's findings, the bonus items with this branch's claims."""
-    scores = Score.objects.filter(assessment=assessment).select_related("item", "item__area").order_by(
-        "item__area__number", "item__number")
-    sums = onsite_area_subtotals(assessment)
-
+    """The on-site scoring page of an assessment in five queries whatever the number of items,
+    files and audit records: the scores with their items and areas and the per-area sums
+    (window aggregates: summed by the database in the same query), the evidence of items and
+    bonus claims, the audit records (grouped per item here), the vetoes with this branch's
+    findings, the bonus items with this branch's claims."""
     item_files, claim_files = defaultdict(list), defaultdict(list)
-    for evidence in Evidence.objects.filter(assessment=assessment, rectification__isnull=True).only(*EVIDENCE_FIELDS):
-        if evidence.bonus_claim_id:
-            claim_files[evidence.bonus_claim_id].append(evidence)
-        elif evidence.item_id:
-            item_files[evidence.item_id].append(evidence)
+    for values in (Evidence.objects.filter(assessment=assessment, rectification__isnull=True)
+                   .order_by("uploaded_at", "pk").values_list(*FILE_FIELDS)):
+        if values[2]:
+            claim_files[values[2]].append(values)
+        elif values[1]:
+            item_files[values[1]].append(values)
 
-    history, scorers, last_by = defaultdict(list), [], {}
+    history, scorers = defaultdict(list), []
     for record in assessment_history(assessment):
-        if record.item_id and record.action in HISTORY_ACTIONS:
-            history[record.item_id].append(record)
-            if record.action in SCORE_ACTIONS:
-                last_by[record.item_id] = record
-        if record.action in SCORING_ACTIONS and record.actor is not None:
-            name = str(record.actor)
-            if name not in scorers:
-                scorers.append(name)
+        if record["item_id"] and record["action"] in HISTORY_ACTIONS:
+            history[record["item_id"]].append(record)
+        if record["action"] in SCORING_ACTIONS and record["actor"] and record["actor"] not in scorers:
+            scorers.append(record["actor"])
 
-    areas, current = [], None
-    for score in scores:
-        if current is None or current.area.pk != score.item.area_id:
-            current = OnsiteArea(score.item.area)
-            s = sums.get(current.area.pk)
-            if s:
-                current.self_subtotal, current.onsite_subtotal = s["self"], s["onsite"]
-                current.scored, current.items = s["scored"], s["items"]
-            areas.append(current)
-        current.rows.append(OnsiteRow(score, item_files.get(score.item_id, ()), history.get(score.item_id, ())))
+    per_area = {"partition_by": [F("item__area_id")]}
+    scores = (
+        Score.objects.filter(assessment=assessment)
+        .annotate(area_self=Window(Sum("self_score"), **per_area), area_onsite=Window(Sum("onsite_score"), **per_area),
+                  area_scored=Window(Count("onsite_score"), **per_area), area_items=Window(Count("id"), **per_area))
+        .order_by("item__area__number", "item__number")
+        .values_list(*SHEET_FIELDS, "item__area__number", "item__area__name", "item__area__points",
+                     "area_self", "area_onsite", "area_scored", "area_items")
+    )
+    areas, area = [], None
+    n = len(SHEET_FIELDS)
+    for values in scores:
+        if area is None or area.pk != values[2]:
+            number, name, points, self_sum, onsite_sum, scored, items = values[n:]
+            area = OnsiteArea(values[2], number, name, points)
+            area.self_subtotal, area.onsite_subtotal = self_sum or ZERO, onsite_sum or ZERO
+            area.self_text, area.onsite_text = decimal_text(area.self_subtotal), decimal_text(area.onsite_subtotal)
+            area.scored, area.items = scored, items
+            areas.append(area)
+        item_id = values[0]
+        area.rows.append(OnsiteRow(values[:n], item_files.get(item_id, ()), history.get(item_id, ())))
 
-    vetoes = list(
+    vetoes = [
+        {"pk": pk, "code": code, "text": text, "finding_id": finding_id, "finding_note": note or "",
+         "finding_at": at, "finding_by": by or username or ""}
+        for pk, code, text, finding_id, note, at, by, username in
         Veto.objects.filter(standard_id=assessment.round.standard_id)
         .annotate(found=FilteredRelation("findings", condition=Q(findings__assessment=assessment)))
-        .annotate(finding_id=F("found__id"), finding_note=F("found__note"), finding_at=F("found__recorded_at"),
-                  finding_by=F("found__recorded_by__display_name"),
-                  finding_by_username=F("found__recorded_by__username"))
         .order_by("order", "id")
-    )
+        .values_list("id", "code", "text", "found__id", "found__note", "found__recorded_at",
+                     "found__recorded_by__display_name", "found__recorded_by__username")
+    ]
     bonuses = list(
         Bonus.objects.filter(standard_id=assessment.round.standard_id)
         .annotate(my_claim=FilteredRelation("claims", condition=Q(claims__assessment=assessment)))
@@ -637,4 +660,4 @@ def onsite_sheet_for(assessment):
         "onsite_total": sum((a.onsite_subtotal for a in areas), ZERO),
     }
     return OnsiteSheet(areas=areas, progress=progress, vetoes=vetoes, bonuses=bonuses, bonus_total=bonus_total,
-                       bonus_cap=assessment.round.standard.bonus_cap, scorers=scorers, last_by=last_by)
+                       bonus_cap=assessment.round.standard.bonus_cap, scorers=scorers)

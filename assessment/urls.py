@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, exports, home, notice, rectifications, results, selfeval, township
+from .views import evidence, exports, home, notice, onsite, rectifications, results, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -10,5 +10,6 @@ urlpatterns = [
     *results.urlpatterns,
     *notice.urlpatterns,
     *rectifications.urlpatterns,
+    *onsite.urlpatterns,
     *exports.urlpatterns,
 ]

@@ -1,0 +1,566 @@
+"""党委一线考评: the round overview, the on-site scoring page with its per-item save,
+veto findings, bonus decisions, 考评完成 and reopening; the round's phase.
+
+Every view begins with @login_required (and @require_POST where it only writes), then
+one access helper: outside the user's township 404, a secretary (or another role) 403
+with the reason. Views only call services and show their refusals: 400 for a wrong
+value, 403 for a refusal (wrong phase, not submitted, finalised), 409 for a conflict
+with another assessor's save.
+
+The scoring page renders 56 rows: every string a row prints is prepared here, URL
+prefixes are reversed once, and the template's loop has no include and no url tag.
+"""
+
+import datetime
+from html import escape as _esc
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # marked for translation, translated where used
+from django.views.decorators.http import require_POST
+
+from assessment import permissions, selectors
+from assessment.forms import clean_self_score
+from assessment.models import BonusClaim, BranchKind, Grade, GradeBand, Phase, Score, Status, Veto
+from assessment.results import grade_for
+from assessment.services import onsite as services
+from assessment.services.base import ServiceError
+from assessment.services.rounds import phase_next, round_phase_set
+from assessment.services.selfeval import InvalidInput
+
+SENTINEL = 987654321
+
+BADGES = {
+    Status.NOT_STARTED: "text-bg-light border",
+    Status.SELF: "text-bg-secondary",
+    Status.SUBMITTED: "text-bg-primary",
+    Status.ONSITE: "text-bg-warning",
+    Status.FINALISED: "text-bg-success",
+    Status.PUBLISHED: "text-bg-dark",
+}
+
+PHASE_BUTTONS = {
+    Phase.SELF: N_("进入自评阶段"),
+    Phase.ONSITE: N_("进入现场考评阶段"),
+    Phase.ARCHIVED: N_("归档本批次"),
+}
+
+
+# --- access ---------------------------------------------------------------------
+
+
+def _refused(request, reason, round=None, assessment=None, status=403):
+    return render(request, "assessment/onsite_refused.html",
+                  {"reason": reason, "round": round, "assessment": assessment}, status=status)
+
+
+def _staff_refusal(user):
+    if permissions.is_township_staff(user):
+        return ""
+    if user.role == "secretary":
+        return _("现场考评由镇党委考评人员进行，支部书记在通报发布后查看考评结果。")
+    return _("您的角色不能使用现场考评。")
+
+
+def _status_of(error):
+    if isinstance(error, services.ScoreConflict):
+        return 409
+    return 400 if isinstance(error, InvalidInput) else 403
+
+
+def _url_pattern(name, *args):
+    """pk -> URL of `name`, reversed once."""
+    before, after = reverse(name, args=[*args, SENTINEL]).rsplit(str(SENTINEL), 1)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+# --- the round overview ---------------------------------------------------------------
+
+
+def _query(**params):
+    from urllib.parse import urlencode
+
+    params = {k: v for k, v in params.items() if v}
+    return "?" + urlencode(params) if params else "?"
+
+
+@login_required
+def overview(request, pk):
+    round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
+    reason = _staff_refusal(request.user)
+    if reason:
+        return _refused(request, reason, round=round)
+    data = selectors.onsite_overview(round, status=request.GET.get("status"), kind=request.GET.get("kind"))
+    labels = dict(Status.choices)
+    scoring_url = _url_pattern("onsite-scoring")
+    result_url = _url_pattern("results-branch")
+    for row in data.rows:
+        row.status_label = labels[row.status]
+        row.badge = BADGES.get(row.status, "text-bg-info")
+        row.percent = row.onsite_scored * 100 // row.total_items if row.total_items else 0
+        row.scoring_url = scoring_url(row.pk)
+        row.result_url = result_url(row.pk)
+    status_filters = [{"value": "", "label": _("全部"), "count": data.counts["all"],
+                       "url": _query(kind=data.kind)}]
+    for value, label in Status.choices:
+        status_filters.append({"value": value, "label": label, "count": data.counts[value],
+                               "url": _query(status=value, kind=data.kind)})
+    kind_filters = [{"value": "", "label": _("全部类型"), "url": _query(status=data.status)}]
+    kind_filters += [{"value": value, "label": label, "url": _query(status=data.status, kind=value)}
+                     for value, label in BranchKind.choices]
+    user = request.user
+    is_admin = user.is_superuser or (permissions.is_township_admin(user) and user.township_id == round.township_id)
+    next_phase = phase_next(round) if is_admin else None
+    return render(request, "assessment/onsite_overview.html", {
+        "round": round, "data": data, "rows": data.rows, "status_filters": status_filters,
+        "kind_filters": kind_filters, "is_admin": is_admin, "next_phase": next_phase,
+        "next_phase_label": _(PHASE_BUTTONS[next_phase]) if next_phase else "",
+        "can_publish": is_admin and round.phase == Phase.ONSITE,
+    })
+
+
+@login_required
+@require_POST
+def round_phase(request, pk):
+    round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
+    try:
+        round_phase_set(round=round, actor=request.user, phase=request.POST.get("phase", ""))
+    except ServiceError as error:
+        messages.error(request, error.message)
+        if not permissions.is_township_admin(request.user):
+            return _refused(request, error.message, round=round)
+    else:
+        messages.success(request, _("考核批次已进入“%(phase)s”。") % {"phase": round.get_phase_display()})
+    return redirect("onsite-overview", pk=round.pk)
+
+
+# --- the scoring page ------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "self_score": N_("自评得分"), "self_note": N_("自评说明"), "onsite_score": N_("考评得分"),
+    "deduction_reason": N_("扣分原因"), "needs_rectification": N_("需整改"), "requirement": N_("整改要求"),
+}
+
+
+def _short(text, limit=80):
+    text = text or ""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# The 56 rows are the page's weight: each is written out here from one format string, with
+# every value escaped once and the labels translated once per page (no template loop, no
+# include, no url tag). The markup and its classes: static/huayu/site.css (.or…), onsite.js.
+ROW = (
+    '<article class="or{error_class}" id="item-{id}" data-item="{id}" data-points="{points}">'
+    '<div class="or-no">{number}</div>'
+    '<div class="or-main"><div class="or-content">{content}</div>'
+    '<div class="or-criteria"><b>{t_criteria}</b>{criteria}</div></div>'
+    '<div class="or-self"><span class="or-self-score">{t_self} <b>{self_text}</b> / {points} {t_points}</span>'
+    '{self_note}{files}</div>'
+    '<div class="or-input">'
+    '<div class="or-score"><label for="s{id}">{t_score}</label><span class="or-score-box">'
+    '<input type="text" inputmode="decimal" autocomplete="off" class="form-control" id="s{id}" name="score-{id}" '
+    'form="onsite-form" value="{onsite}" placeholder="{t_unscored}"{disabled}>'
+    '<span class="or-max">/ {points} {t_points}</span>{full}</span></div>'
+    '<label class="or-reason">{t_reason} <span class="or-hint">（{t_reason_hint}）</span>'
+    '<textarea class="form-control" name="reason-{id}" form="onsite-form" rows="2"{disabled}>{reason}</textarea></label>'
+    '<div class="or-rect"><label class="or-check"><input class="form-check-input" type="checkbox" name="rect-{id}" '
+    'value="1" form="onsite-form"{checked}{disabled}> {t_rect}</label>'
+    '<label class="or-req">{t_req}<textarea class="form-control" name="requirement-{id}" form="onsite-form" rows="2" '
+    'placeholder="{t_req_hint}"{disabled}>{requirement}</textarea></label></div>'
+    '{version}</div>{status}{history}</article>\n'
+)
+
+
+def _texts(editable):
+    t = {key: _esc(_(value)) for key, value in (
+        ("t_criteria", N_("评分标准")), ("t_self", N_("自评")), ("t_points", N_("分")), ("t_score", N_("考评得分")),
+        ("t_unscored", N_("未评分")), ("t_reason", N_("扣分原因")), ("t_reason_hint", N_("扣分必填")),
+        ("t_rect", N_("需整改")), ("t_req", N_("整改要求")), ("t_req_hint", N_("对照评分标准逐项整改到位。")),
+    )}
+    t["disabled"] = "" if editable else " disabled"
+    return t, {
+        "fields": {key: _(value) for key, value in FIELD_LABELS.items()},
+        "empty": _("（空）"), "system": _("系统"), "history": _("修改记录"),
+        "none": _("未上传佐证材料"), "full": _("满分"), "file": _("文件"),
+    }
+
+
+def _history_html(records, t):
+    """The item's changes as a collapsed <details>, newest first (records come oldest first)."""
+    if not records:
+        return ""
+    lines = []
+    for record in reversed(records):
+        label = t["fields"].get(record["field"], record["field"])
+        at = timezone.localtime(record["at"]).strftime("%m-%d %H:%M")
+        old = _esc(_short(record["old_value"])) or t["empty"]
+        new = _esc(_short(record["new_value"])) or t["empty"]
+        who = _esc(record["actor"]) if record["actor"] else t["system"]
+        lines.append(f'<li><time>{at}</time> {who} · {label}：{old} → {new}</li>')
+    return (f'<details class="oh"><summary>{t["history"]}（{len(records)}）</summary>'
+            f'<ol>{"".join(lines)}</ol></details>')
+
+
+def _kind_label(content_type, t):
+    if content_type == "application/pdf":
+        return "PDF"
+    if "word" in content_type:
+        return "Word"
+    if "sheet" in content_type or "excel" in content_type:
+        return "Excel"
+    if "presentation" in content_type or "powerpoint" in content_type:
+        return "PPT"
+    return t["file"]
+
+
+def _files_html(files, urls, t):
+    """Read-only evidence: thumbnails that open the photo large, other files as named links.
+    `files` holds (id, item_id, bonus_claim_id, thumbnail, original_name, content_type)."""
+    if not files:
+        return f'<p class="of-none">{t["none"]}</p>'
+    file_url, thumb_url = urls
+    parts = []
+    for pk, _item, _claim, thumbnail, original_name, content_type in files:
+        name = _esc(original_name)
+        url = file_url(pk)
+        if thumbnail:
+            parts.append(f'<li><a class="of-thumb" href="{url}" target="_blank" rel="noopener" title="{name}">'
+                         f'<img src="{thumb_url(pk)}" alt="{name}" width="64" height="64" loading="lazy" '
+                         f'decoding="async"></a></li>')
+        else:
+            parts.append(f'<li><a class="of-doc" href="{url}" target="_blank" rel="noopener" title="{name}">'
+                         f'<span class="of-kind">{_kind_label(content_type, t)}</span>'
+                         f'<span class="of-name">{name}</span></a></li>')
+    return f'<ul class="of">{"".join(parts)}</ul>'
+
+
+def _render_grid(sheet, editable, errors=None):
+    """Set `rows_html` on every area of the sheet, and `files_html` on every bonus.
+    Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed."""
+    labels, t = _texts(editable)
+    urls = (_url_pattern("evidence-file"), _url_pattern("evidence-thumb"))
+    errors = errors or {}
+    for area in sheet.areas:
+        parts = []
+        for row in area.rows:
+            problem = errors.get(row["item_id"])
+            if problem:
+                row.update(problem)
+            item_id = row["id"]
+            error = row["error"]
+            parts.append(ROW.format(
+                **labels, id=item_id, number=row["number"], points=row["points_text"],
+                content=_esc(row["content"]), criteria=_esc(row["criteria"]),
+                self_text=row["self_text"] or "—",
+                self_note=f'<span class="or-self-note">{_esc(row["self_note"])}</span>' if row["self_note"] else "",
+                files=_files_html(row["files"], urls, t),
+                onsite=_esc(row["onsite_text"]), reason=_esc(row["reason"]),
+                requirement=_esc(row["requirement"]), checked=row["checked"],
+                full=(f'<button type="button" class="btn btn-outline-success or-full" data-full="{row["points_text"]}">'
+                      f'{t["full"]}</button>') if editable else "",
+                version=(f'<input type="hidden" name="version-{item_id}" value="{row["version"]}" form="onsite-form">'
+                         if editable else ""),
+                error_class=" or-has-error" if error else "",
+                status=(f'<div class="or-status or-error" role="alert">{_esc(error)}</div>' if error
+                        else '<div class="or-status" role="status" aria-live="polite"></div>'),
+                history=_history_html(row["history"], t),
+            ))
+        area.rows_html = mark_safe("".join(parts))
+    for bonus in sheet.bonuses:
+        bonus.files_html = mark_safe(_files_html(bonus.files, urls, t))
+
+
+def _grade(assessment, sheet):
+    """Total, capped bonus, veto and grade of the sheet (one query: the grade bands)."""
+    bands = list(GradeBand.objects.filter(standard_id=assessment.round.standard_id)
+                 .order_by("-min_score").values_list("grade", "min_score"))
+    bonus = min(sheet.bonus_total, sheet.bonus_cap)
+    total = sheet.progress["onsite_total"] + bonus
+    has_veto = any(v["finding_id"] for v in sheet.vetoes)
+    grade = grade_for(total, has_veto, bands)
+    return {"bonus": bonus, "total": total, "has_veto": has_veto, "grade": grade, "grade_label": Grade(grade).label}
+
+
+def _scoring_context(request, assessment, sheet):
+    user = request.user
+    refusal = services.onsite_edit_refusal(assessment, user)
+    editable = refusal is None
+    is_admin = services.is_admin_of(user, assessment)
+    text = selectors.decimal_text
+    progress = sheet.progress
+    bonus = min(sheet.bonus_total, sheet.bonus_cap)
+    return {
+        "assessment": assessment, "round": assessment.round, "sheet": sheet, "areas": sheet.areas,
+        "progress": progress, "editable": editable, "refusal": refusal or "",
+        "is_admin": is_admin,
+        "can_reopen": is_admin and assessment.status == Status.FINALISED and assessment.round.phase == Phase.ONSITE,
+        "texts": {
+            "onsite_total": text(progress["onsite_total"]), "self_total": text(progress["self_total"]),
+            "bonus": text(bonus), "bonus_total": text(sheet.bonus_total), "bonus_cap": text(sheet.bonus_cap),
+            "over_cap": sheet.bonus_total > sheet.bonus_cap, "total": text(progress["onsite_total"] + bonus),
+            "has_veto": any(v["finding_id"] for v in sheet.vetoes),
+        },
+        "status_label": assessment.get_status_display(),
+        "item_url": reverse("onsite-item-save", args=[assessment.pk, 0]),
+        "veto_url": reverse("onsite-veto-save", args=[assessment.pk, SENTINEL]).removesuffix(f"{SENTINEL}/"),
+        "bonus_url": reverse("onsite-bonus-decide", args=[assessment.pk, SENTINEL]).removesuffix(f"{SENTINEL}/"),
+    }
+
+
+def _staff_assessment(request, pk):
+    """(assessment, refusal): 404 outside the user's township; a refusal for other roles."""
+    assessment = permissions.assessment_for(request.user, pk)
+    return assessment, _staff_refusal(request.user)
+
+
+def _save_all(request, assessment):
+    """The no-script form: save every item whose inputs were posted and changed.
+    Returns ({item_id: row values to show}, number saved)."""
+    errors, saved = {}, 0
+    for score in Score.objects.filter(assessment=assessment).select_related("item"):
+        key = score.item_id
+        version = request.POST.get(f"version-{key}")
+        if version is None:
+            continue
+        raw_score = request.POST.get(f"score-{key}", "")
+        reason = request.POST.get(f"reason-{key}", "").strip()
+        rect = bool(request.POST.get(f"rect-{key}"))
+        requirement = request.POST.get(f"requirement-{key}", "").strip()
+        typed = {"onsite_text": raw_score, "reason": reason, "requirement": requirement,
+                 "checked": " checked" if rect else ""}
+        try:
+            value = clean_self_score(raw_score, score.points)
+        except ValidationError as error:
+            errors[key] = {**typed, "error": error.messages[0]}
+            continue
+        if (value, reason, rect, requirement) == (score.onsite_score, score.deduction_reason,
+                                                  score.needs_rectification, score.requirement):
+            continue
+        try:
+            services.onsite_score_record(assessment=assessment, item=score.item, actor=request.user, score=value,
+                                         reason=reason, needs_rectification=rect, requirement=requirement,
+                                         version=version)
+        except services.ScoreConflict as conflict:
+            # Show the other person's values (and their version): nothing typed here overwrites them unseen.
+            mine = raw_score or _("未评分")
+            errors[key] = {"error": conflict.message + _("（您填写的 %(mine)s 分未保存）") % {"mine": mine},
+                           "conflict": True}
+            continue
+        except ServiceError as error:
+            errors[key] = {**typed, "error": error.message}
+            continue
+        saved += 1
+    return errors, saved
+
+
+@login_required
+def scoring(request, pk):
+    """The on-site scoring page of one branch. POST (scripts off): save every item at once."""
+    assessment, reason = _staff_assessment(request, pk)
+    if reason:
+        return _refused(request, reason, assessment=assessment)
+    errors, status = {}, 200
+    if request.method == "POST":
+        refusal = services.onsite_edit_refusal(assessment, request.user)
+        if refusal:
+            messages.error(request, refusal)
+            status = 403
+        else:
+            errors, saved = _save_all(request, assessment)
+            if not errors:
+                messages.success(request, _("已保存 %(n)s 项。") % {"n": saved} if saved else _("没有需要保存的修改。"))
+                return redirect("onsite-scoring", pk=assessment.pk)
+            numbers = "、".join(str(n) for n in sorted(
+                Score.objects.filter(assessment=assessment, item_id__in=errors).values_list("item__number", flat=True)))
+            messages.error(request, _("有 %(n)s 项未保存（第 %(numbers)s 项），请按提示修改后再保存。") % {
+                "n": len(errors), "numbers": numbers})
+            status = 409 if any(e.get("conflict") for e in errors.values()) else 400
+    sheet = selectors.onsite_sheet_for(assessment)
+    context = _scoring_context(request, assessment, sheet)
+    _render_grid(sheet, context["editable"], errors)
+    return render(request, "assessment/onsite.html", context, status=status)
+
+
+@login_required
+@require_POST
+def item_save(request, pk, item_id):
+    """Save of one item: JSON {ok, error, saved_at, version, total, progress, area_subtotal, …};
+    409 {ok: false, conflict: true, error, current} when someone else saved it since."""
+    assessment, reason = _staff_assessment(request, pk)
+
+    def refuse(message, status, **extra):
+        return JsonResponse({"ok": False, "error": message, **extra}, status=status)
+
+    if reason:
+        return refuse(reason, 403)
+    score = get_object_or_404(Score.objects.select_related("item"), assessment=assessment, item_id=item_id)
+    refusal = services.onsite_edit_refusal(assessment, request.user)
+    if refusal:
+        return refuse(refusal, 403)
+    post = request.POST
+    try:
+        value = clean_self_score(post["score"], score.points) if "score" in post else score.onsite_score
+    except ValidationError as error:
+        return refuse(error.messages[0], 400)
+    reason = post["reason"] if "reason" in post else score.deduction_reason
+    requirement = post["requirement"] if "requirement" in post else score.requirement
+    rect = post.get("needs_rectification", "") not in ("", "0", "false") if "needs_rectification" in post \
+        else score.needs_rectification
+    try:
+        row = services.onsite_score_record(
+            assessment=assessment, item=score.item, actor=request.user, score=value, reason=reason,
+            needs_rectification=rect, requirement=requirement, version=post.get("version"))
+    except services.ScoreConflict as conflict:
+        return refuse(conflict.message, 409, conflict=True, current=conflict.current)
+    except ServiceError as error:
+        return refuse(error.message, _status_of(error))
+    progress = selectors.onsite_progress(assessment)
+    area = selectors.onsite_area_subtotals(assessment, area_id=score.item.area_id).get(score.item.area_id, {})
+    return JsonResponse({
+        "ok": True, "error": "", "conflict": False,
+        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+        "version": row.version, "changed": row.changed,
+        "total": selectors.decimal_text(progress["onsite_total"]),
+        "progress": f"{progress['scored']}/{progress['items']}",
+        "scored": progress["scored"], "items": progress["items"],
+        "area": score.item.area_id,
+        "area_subtotal": selectors.decimal_text(area.get("onsite", 0)),
+        "area_progress": f"{area.get('scored', 0)}/{area.get('items', 0)}",
+        "status": assessment.get_status_display(),
+    })
+
+
+def _back(assessment, anchor):
+    return reverse("onsite-scoring", kwargs={"pk": assessment.pk}) + f"#{anchor}"
+
+
+@login_required
+@require_POST
+def veto_save(request, pk, veto_id):
+    """Record (action=add, with a note) or remove (action=remove) a veto condition found on site."""
+    assessment, reason = _staff_assessment(request, pk)
+    if reason:
+        return _refused(request, reason, assessment=assessment)
+    veto = get_object_or_404(Veto, pk=veto_id, standard_id=assessment.round.standard_id)
+    found = request.POST.get("action") != "remove"
+    try:
+        services.veto_finding_set(assessment=assessment, veto=veto, actor=request.user, found=found,
+                                  note=request.POST.get("note", ""))
+    except ServiceError as error:
+        if _status_of(error) == 403:
+            return _refused(request, error.message, assessment=assessment)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, (_("已记录否决情形：%(code)s。") if found else _("已撤销否决情形：%(code)s。")) % {
+            "code": veto.code})
+    return redirect(_back(assessment, "vetoes"))
+
+
+@login_required
+@require_POST
+def bonus_decide(request, pk, claim_id):
+    """认定 / 不认定 one bonus claim (decision = approved | rejected, note)."""
+    assessment, reason = _staff_assessment(request, pk)
+    if reason:
+        return _refused(request, reason, assessment=assessment)
+    claim = get_object_or_404(BonusClaim.objects.select_related("bonus"), pk=claim_id, assessment=assessment)
+    try:
+        services.bonus_claim_decide(assessment=assessment, claim=claim, actor=request.user,
+                                    decision=request.POST.get("decision", ""), note=request.POST.get("note", ""))
+    except ServiceError as error:
+        if _status_of(error) == 403:
+            return _refused(request, error.message, assessment=assessment)
+        messages.error(request, error.message)
+    else:
+        claim.refresh_from_db()
+        messages.success(request, _("加分项 %(code)s：%(decision)s。") % {
+            "code": claim.bonus.code, "decision": claim.get_decision_display()})
+    return redirect(_back(assessment, "bonuses"))
+
+
+def _parse_date(text):
+    try:
+        return datetime.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+@login_required
+def finalise(request, pk):
+    """考评完成: a confirmation page with the total, bonus, veto and grade; POST finalises."""
+    assessment, reason = _staff_assessment(request, pk)
+    if reason:
+        return _refused(request, reason, assessment=assessment)
+    status, error = 200, ""
+    sheet = selectors.onsite_sheet_for(assessment)
+    present = "、".join(sheet.scorers)
+    date_text = timezone.localdate().isoformat()
+    if request.method == "POST":
+        present = request.POST.get("assessors_present", "")
+        date_text = request.POST.get("date", "")
+        try:
+            services.onsite_finalise(assessment=assessment, actor=request.user, assessors_present=present,
+                                     date=_parse_date(date_text))
+        except ServiceError as e:
+            error, status = e.message, _status_of(e)
+        else:
+            messages.success(request, _("%(branch)s 考评完成，评分已锁定。") % {"branch": assessment.branch.name})
+            return redirect("onsite-overview", pk=assessment.round_id)
+    refusal = services.onsite_edit_refusal(assessment, request.user)
+    if refusal is None and assessment.status != Status.ONSITE:
+        refusal = _("还没有开始现场评分，不能确认考评完成。")
+    if refusal is None:
+        refusal = services.finalise_refusal(assessment)
+    if request.method == "GET" and refusal:
+        status = 403
+    deductions = [row for area in sheet.areas for row in area.rows if row["deducted"]]
+    return render(request, "assessment/onsite_finalise.html", {
+        "assessment": assessment, "round": assessment.round, "sheet": sheet, "result": _grade(assessment, sheet),
+        "refusal": refusal or "", "error": error, "present": present, "date_text": date_text,
+        "deductions": deductions, "today": timezone.localdate().isoformat(),
+    }, status=status)
+
+
+@login_required
+def reopen(request, pk):
+    """重新打开: the township admin sends a finalised branch back to 考评中, with a reason."""
+    assessment, reason = _staff_assessment(request, pk)
+    if reason:
+        return _refused(request, reason, assessment=assessment)
+    if not services.is_admin_of(request.user, assessment):
+        return _refused(request, _("只有镇党委管理员可以重新打开已完成的考评。"), assessment=assessment)
+    status, error, text = 200, "", ""
+    if request.method == "POST":
+        text = request.POST.get("reason", "")
+        try:
+            services.onsite_reopen(assessment=assessment, actor=request.user, reason=text)
+        except ServiceError as e:
+            error, status = e.message, _status_of(e)
+        else:
+            messages.success(request, _("已重新打开%(branch)s的现场考评。") % {"branch": assessment.branch.name})
+            return redirect("onsite-scoring", pk=assessment.pk)
+    return render(request, "assessment/onsite_reopen.html", {
+        "assessment": assessment, "round": assessment.round, "error": error, "text": text,
+        "finalised_at": formats.date_format(timezone.localtime(assessment.finalised_at), "Y-m-d H:i")
+        if assessment.finalised_at else "",
+    }, status=status)
+
+
+urlpatterns = [
+    path("rounds/<int:pk>/onsite/", overview, name="onsite-overview"),
+    path("rounds/<int:pk>/phase/", round_phase, name="round-phase-set"),
+    path("assessments/<int:pk>/onsite/", scoring, name="onsite-scoring"),
+    path("assessments/<int:pk>/onsite/items/<int:item_id>/", item_save, name="onsite-item-save"),
+    path("assessments/<int:pk>/onsite/vetoes/<int:veto_id>/", veto_save, name="onsite-veto-save"),
+    path("assessments/<int:pk>/onsite/bonus/<int:claim_id>/", bonus_decide, name="onsite-bonus-decide"),
+    path("assessments/<int:pk>/onsite/finalise/", finalise, name="onsite-finalise"),
+    path("assessments/<int:pk>/onsite/reopen/", reopen, name="onsite-reopen"),
+]
