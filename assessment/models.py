@@ -516,6 +516,8 @@ class AuditLog(models.Model):
     old_value = models.TextField(_("原值"), blank=True)
     new_value = models.TextField(_("新值"), blank=True)
     note = models.TextField(_("说明"), blank=True)
+    prev_hash = models.CharField(_("上一条校验值"), max_length=64, blank=True)
+    hash = models.CharField(_("校验值"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("操作记录")
@@ -525,6 +527,18 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The hash of the newest audit record: one row, locked while a record is appended, so the
+    chain stays a single line, and so that deleting the newest records is detected too."""
+
+    hash = models.CharField(_("链尾校验值"), max_length=64, blank=True)
+    count = models.PositiveBigIntegerField(_("记录数"), default=0)
+
+    class Meta:
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
 
 
 class Message(models.Model):

@@ -1,4 +1,8 @@
-from assessment.models import AuditLog
+from django.db import transaction
+from django.utils import timezone
+
+from assessment.audit import record_hash
+from assessment.models import AuditHead, AuditLog
 
 
 class ServiceError(Exception):
@@ -14,8 +18,10 @@ def _text(value):
 
 
 def audit(*, actor, action, assessment=None, item=None, target="", field="", old=None, new=None, note=""):
-    """Append one audit record. Call inside the service's transaction."""
-    return AuditLog.objects.create(
+    """Append one audit record, chained to the one before it. Call inside the service's
+    transaction: the chain's head row stays locked until that transaction ends."""
+    record = AuditLog(
+        at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         assessment=assessment,
@@ -26,3 +32,11 @@ def audit(*, actor, action, assessment=None, item=None, target="", field="", old
         new_value=_text(new),
         note=note,
     )
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        record.prev_hash = head.hash
+        record.hash = record_hash(record, head.hash)
+        record.save()
+        head.hash, head.count = record.hash, head.count + 1
+        head.save(update_fields=["hash", "count"])
+    return record
