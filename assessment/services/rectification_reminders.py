@@ -8,12 +8,9 @@ as the in-app messages; e-mails go after commit, only to users with an address.
 """
 
 import datetime
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -25,8 +22,8 @@ from assessment.models import (
 )
 
 from .base import audit
+from .reminders import send_emails
 
-log = logging.getLogger(__name__)
 
 DUE_SOON_DAYS = 3
 OPEN = (RectificationStatus.PENDING, RectificationStatus.REPORTED)
@@ -118,21 +115,7 @@ def rectification_reminders_send(*, today=None, base_url=""):
         result.emails = len(mails)
         subject = _("整改提醒")
         emails = [(address, "\n\n".join(lines)) for address, lines in mails.items()]
-        transaction.on_commit(lambda: _send_emails(subject, emails))
+        transaction.on_commit(lambda: send_emails(subject, emails))
     return result
 
 
-def _send_emails(subject, emails):
-    """After commit: one e-mail per person listing their reminders; a failing mail server
-    is logged, not raised (the in-app messages are already there)."""
-    if not emails:
-        return
-    try:
-        with get_connection() as connection:
-            for address, body in emails:
-                try:
-                    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection)
-                except Exception:
-                    log.exception("rectification reminder to %s could not be sent", address)
-    except Exception:
-        log.exception("rectification reminders could not be sent")

@@ -98,7 +98,7 @@ def self_reminders_send(*, round, actor, branch_ids, base_url=""):
                   note=_("提醒 %(n)s 人") % {"n": len(recipients)})
         Message.objects.bulk_create(messages)
         subject = _("自评提醒：%(round)s") % {"round": round.name}
-        transaction.on_commit(lambda: _send_emails(subject, emails))
+        transaction.on_commit(lambda: send_emails(subject, emails))
 
     return ReminderResult(
         branches=reminded,
@@ -109,9 +109,9 @@ def self_reminders_send(*, round, actor, branch_ids, base_url=""):
     )
 
 
-def _send_emails(subject, emails):
-    """After commit: one e-mail per secretary; a failing mail server is logged, not raised
-    (the in-app messages are already there)."""
+def send_emails(subject, emails):
+    """After commit: one e-mail per (address, body); a failing mail server is logged, not
+    raised (the in-app messages are already there)."""
     if not emails:
         return
     try:

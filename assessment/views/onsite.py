@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop as N_  # marked for translatio
 from django.views.decorators.http import require_POST
 
 from assessment import permissions, selectors
+from assessment.grids import SENTINEL, kind_label, url_pattern
 from assessment.forms import clean_self_score
 from assessment.models import BonusClaim, BranchKind, Grade, GradeBand, Phase, Score, Status, Veto
 from assessment.results import grade_for
@@ -35,7 +36,6 @@ from assessment.services.base import ServiceError
 from assessment.services.rounds import phase_next, round_phase_set
 from assessment.services.selfeval import InvalidInput
 
-SENTINEL = 987654321
 
 BADGES = {
     Status.NOT_STARTED: "text-bg-light border",
@@ -57,7 +57,7 @@ PHASE_BUTTONS = {
 
 
 def _refused(request, reason, round=None, assessment=None, status=403):
-    return render(request, "assessment/onsite_refused.html",
+    return render(request, "assessment/refused.html",
                   {"reason": reason, "round": round, "assessment": assessment}, status=status)
 
 
@@ -73,12 +73,6 @@ def _status_of(error):
     if isinstance(error, services.ScoreConflict):
         return 409
     return 400 if isinstance(error, InvalidInput) else 403
-
-
-def _url_pattern(name, *args):
-    """pk -> URL of `name`, reversed once."""
-    before, after = reverse(name, args=[*args, SENTINEL]).rsplit(str(SENTINEL), 1)
-    return lambda pk: f"{before}{pk}{after}"
 
 
 # --- the round overview ---------------------------------------------------------------
@@ -99,8 +93,8 @@ def overview(request, pk):
         return _refused(request, reason, round=round)
     data = selectors.onsite_overview(round, status=request.GET.get("status"), kind=request.GET.get("kind"))
     labels = dict(Status.choices)
-    scoring_url = _url_pattern("onsite-scoring")
-    result_url = _url_pattern("results-branch")
+    scoring_url = url_pattern("onsite-scoring")
+    result_url = url_pattern("results-branch")
     for row in data.rows:
         row.status_label = labels[row.status]
         row.badge = BADGES.get(row.status, "text-bg-info")
@@ -209,18 +203,6 @@ def _history_html(records, t):
             f'<ol>{"".join(lines)}</ol></details>')
 
 
-def _kind_label(content_type, t):
-    if content_type == "application/pdf":
-        return "PDF"
-    if "word" in content_type:
-        return "Word"
-    if "sheet" in content_type or "excel" in content_type:
-        return "Excel"
-    if "presentation" in content_type or "powerpoint" in content_type:
-        return "PPT"
-    return t["file"]
-
-
 def _files_html(files, urls, t):
     """Read-only evidence: thumbnails that open the photo large, other files as named links.
     `files` holds (id, item_id, bonus_claim_id, thumbnail, original_name, content_type)."""
@@ -237,7 +219,7 @@ def _files_html(files, urls, t):
                          f'decoding="async"></a></li>')
         else:
             parts.append(f'<li><a class="of-doc" href="{url}" target="_blank" rel="noopener" title="{name}">'
-                         f'<span class="of-kind">{_kind_label(content_type, t)}</span>'
+                         f'<span class="of-kind">{kind_label(content_type)}</span>'
                          f'<span class="of-name">{name}</span></a></li>')
     return f'<ul class="of">{"".join(parts)}</ul>'
 
@@ -246,7 +228,7 @@ def _render_grid(sheet, editable, errors=None):
     """Set `rows_html` on every area of the sheet, and `files_html` on every bonus.
     Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed."""
     labels, t = _texts(editable)
-    urls = (_url_pattern("evidence-file"), _url_pattern("evidence-thumb"))
+    urls = (url_pattern("evidence-file"), url_pattern("evidence-thumb"))
     errors = errors or {}
     for area in sheet.areas:
         parts = []

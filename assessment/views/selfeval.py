@@ -6,7 +6,6 @@ Views only call services and show their refusals: 400 for a wrong value,
 403 for a refusal (wrong role, closed phase, submitted, past the deadline).
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError

@@ -71,8 +71,7 @@ class Command(BaseCommand):
         )
         round_prepare(round=round)
         if not User.objects.filter(username="admin").exists():
-            admin = User.objects.create_superuser("admin", "admin@localhost", DEMO_PASSWORD, display_name="系统管理员")
-            del admin
+            User.objects.create_superuser("admin", "admin@localhost", DEMO_PASSWORD, display_name="系统管理员")
         logins.insert(0, ("admin", "系统管理员（后台管理）"))
         return logins
 
