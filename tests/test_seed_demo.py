@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from assessment.models import Assessment, Branch, Item, Role, Round, Score, Standard, User
+from assessment.models import Assessment, Branch, Item, Rectification, Role, Round, Score, Standard, User
 
 
 def snapshot():
@@ -10,7 +10,8 @@ def snapshot():
         "standards": list(Standard.objects.values_list("name", "version")),
         "rounds": list(Round.objects.values_list("name", "phase", "standard__version")),
         "assessments": Assessment.objects.count(),
-        "scores": Score.objects.count(),
+        "scores": sorted(map(str, Score.objects.values_list("assessment__branch__name", "item__number", "self_score", "onsite_score"))),
+        "rectifications": Rectification.objects.count(),
     }
 
 
@@ -31,7 +32,14 @@ def test_seed_demo_creates_the_township_and_is_idempotent(db, capsys):
     assert set(User.objects.filter(role=Role.SECRETARY).values_list("branch", flat=True)) == set(
         Branch.objects.values_list("id", flat=True))
     assert Item.objects.count() == 56
-    assert Assessment.objects.count() == 25 and Score.objects.count() == 25 * 56
+    current = Round.objects.get(name="2026年度规范化建设考核验收")
+    assert current.phase == "self" and current.assessments.count() == 25
+    assert Score.objects.filter(assessment__round=current).count() == 25 * 56
+    assert not Score.objects.filter(assessment__round=current, self_score__isnull=False).exists()
+    # Last year's round is finished and published, with rectification items to follow.
+    last = Round.objects.get(name="2025年度规范化建设考核验收")
+    assert last.published_at and not Score.objects.filter(assessment__round=last, onsite_score__isnull=True).exists()
+    assert Rectification.objects.filter(assessment__round=last).count() > 10
     assert "zhen_admin" in out and "shuji01" in out and "huayu2026" in out
 
 

@@ -2,12 +2,18 @@
 a township admin, two assessors and one secretary per branch. Idempotent."""
 
 import datetime
+import random
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from assessment.models import Branch, BranchKind, Phase, Role, Round, Standard, Township, User
+from assessment.models import (
+    ZERO, BonusClaim, Branch, BranchKind, Phase, Rectification, RectificationStatus, Role, Round, Score, Standard,
+    Status, Township, User, VetoFinding,
+)
 from assessment.services.rounds import round_prepare
 
 DEMO_PASSWORD = "huayu2026"
@@ -26,6 +32,12 @@ OTHERS = [
     ("稷山县化峪果业有限公司", BranchKind.ENTERPRISE),
 ]
 DEMONSTRATION = {"化峪村", "西段村", "化峪镇机关"}
+HALF = Decimal("0.5")
+REASONS = [
+    "会议记录不完整，缺少签到表", "未按季度召开党员大会", "党费收缴台账未及时更新",
+    "主题党日活动无照片等佐证材料", "后备力量培养档案不全", "公开栏内容未按季度更新",
+    "谈心谈话记录未全覆盖", "发展党员材料缺少公示记录",
+]
 
 
 class Command(BaseCommand):
@@ -35,7 +47,8 @@ class Command(BaseCommand):
         call_command("load_default_standard", verbosity=0)
         with transaction.atomic():
             logins = self.seed()
-        self.stdout.write("化峪镇演示数据已就绪：25个党支部，2026年度考核批次。")
+        self.stdout.write("化峪镇演示数据已就绪：25个党支部；2026年度考核批次（自评阶段），"
+                          "2025年度考核批次（已通报，含整改事项）。")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, who in logins:
             self.stdout.write(f"  {username:<12} {who}")
@@ -70,10 +83,80 @@ class Command(BaseCommand):
             },
         )
         round_prepare(round=round)
+        self.last_year(township, standard)
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@localhost", DEMO_PASSWORD, display_name="系统管理员")
         logins.insert(0, ("admin", "系统管理员（后台管理）"))
         return logins
+
+    def last_year(self, township, standard):
+        """A finished 2025 round (published, with rectifications), so that the ranking, the
+        notice, the rectification board and the comparison with last year have something to show."""
+        round, created = Round.objects.get_or_create(
+            township=township, name="2025年度规范化建设考核验收",
+            defaults={
+                "standard": standard, "year": 2025, "phase": Phase.NOTICE, "rectification_days": 60,
+                "self_start": datetime.date(2025, 11, 10), "self_end": datetime.date(2025, 12, 5),
+                "onsite_start": datetime.date(2025, 12, 8), "onsite_end": datetime.date(2025, 12, 19),
+                "notice_date": datetime.date(2026, 1, 9),
+                "published_at": timezone.make_aware(datetime.datetime(2026, 1, 9, 10, 0)),
+                "notice_text": "根据《化峪镇党支部规范化建设考核验收标准》，镇党委于2025年12月对全镇25个党支部进行了"
+                               "考核验收。现将结果通报如下，请各支部对照问题清单限期整改。",
+            },
+        )
+        if not created:
+            return
+        round_prepare(round=round)
+        admin = User.objects.get(username="zhen_admin")
+        assessor = User.objects.get(username="kaoping1")
+        submitted = timezone.make_aware(datetime.datetime(2025, 12, 4, 16, 30))
+        finalised = timezone.make_aware(datetime.datetime(2025, 12, 18, 17, 0))
+        round.assessments.update(status=Status.PUBLISHED, submitted_at=submitted, finalised_at=finalised,
+                                 onsite_date=datetime.date(2025, 12, 18), assessors_present="李强、赵静")
+        scores = list(Score.objects.filter(assessment__round=round).select_related("assessment__branch", "item"))
+        marked = []
+        for score in scores:
+            rng = random.Random(f"{score.assessment.branch.name}-{score.item.number}")
+            branch = score.assessment.branch
+            strength = 0.97 if branch.is_demonstration else (0.8 if branch.order % 6 == 0 else 0.9)
+            score.self_score = score.points if rng.random() < 0.9 else score.points - HALF
+            score.onsite_score = score.self_score
+            if rng.random() > strength:
+                score.onsite_score = max(score.points - rng.choice((HALF, HALF * 2, score.points)), ZERO)
+                score.deduction_reason = rng.choice(REASONS)
+                score.needs_rectification = rng.random() < 0.6
+                if score.needs_rectification:
+                    score.requirement = "对照评分标准补齐材料，完善制度并规范执行。"
+                    marked.append(score)
+        Score.objects.bulk_update(scores, ["self_score", "onsite_score", "deduction_reason",
+                                           "needs_rectification", "requirement"], batch_size=500)
+        secretaries = {u.branch_id: str(u) for u in User.objects.filter(role=Role.SECRETARY, branch__township=township)}
+        rectifications = []
+        for n, score in enumerate(marked):
+            status = (RectificationStatus.CLOSED, RectificationStatus.REPORTED, RectificationStatus.PENDING)[n % 3]
+            done = status != RectificationStatus.PENDING
+            rectifications.append(Rectification(
+                assessment=score.assessment, item=score.item, problem=score.deduction_reason,
+                requirement=score.requirement, deadline=datetime.date(2026, 3, 10) if n % 4 else datetime.date(2026, 12, 31),
+                responsible=secretaries.get(score.assessment.branch_id, ""), status=status,
+                measures="已召开支委会研究整改，补齐相关材料并建立台账。" if done else "",
+                reported_at=timezone.make_aware(datetime.datetime(2026, 2, 20, 9, 0)) if done else None,
+                verified_by=admin if status == RectificationStatus.CLOSED else None,
+                verified_at=timezone.make_aware(datetime.datetime(2026, 2, 28, 15, 0))
+                if status == RectificationStatus.CLOSED else None,
+                verify_note="经核验，整改到位，予以销号。" if status == RectificationStatus.CLOSED else "",
+            ))
+        Rectification.objects.bulk_create(rectifications)
+        for bonus in standard.bonuses.all()[:1]:
+            for assessment in round.assessments.filter(branch__is_demonstration=True):
+                BonusClaim.objects.get_or_create(assessment=assessment, bonus=bonus, defaults={
+                    "note": "2025年被评为县级先进基层党组织", "decision": BonusClaim.Decision.APPROVED,
+                    "decision_note": "情况属实，予以认定"})
+        veto = standard.vetoes.order_by("order").last()
+        weak = round.assessments.filter(branch__name="太平村").first()
+        if veto and weak:
+            VetoFinding.objects.get_or_create(assessment=weak, veto=veto, defaults={
+                "note": "自评材料中两项记录系事后补记", "recorded_by": assessor})
 
     def user(self, username, display_name, role, township=None, branch=None):
         user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
