@@ -198,7 +198,8 @@ def import_urls(admin_site):
         protected = admin_site.admin_view(inner)
 
         def checked(request, *args, **kwargs):
-            if request.user.is_authenticated and not can_import(request.user):
+            # Like every admin page, the login for those who are not staff; 403 for staff who may not import.
+            if request.user.is_authenticated and request.user.is_staff and not can_import(request.user):
                 raise PermissionDenied
             return protected(request, *args, **kwargs)
 

@@ -154,9 +154,10 @@ def test_others_get_403(client, cast, who, url):
     assert client.post(reverse(url)).status_code == 403
 
 
-def test_assessor_without_staff_gets_403_too(client, cast):
-    client.force_login(cast.bob)
-    assert client.get(reverse(UPLOAD)).status_code == 403
+def test_assessor_without_staff_goes_to_the_admin_login(client, cast):
+    client.force_login(cast.bob)  # like every admin page for someone who is not staff
+    response = client.get(reverse(UPLOAD))
+    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
 
 
 def test_anonymous_goes_to_the_login(client, db):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from assessment import results, selectors
 from assessment.models import Assessment, Phase, Rectification, RectificationStatus, Role, Status
-from assessment.permissions import can_see_branch, is_township_staff
+from assessment.permissions import can_see_branch
 from assessment.services import notice as services
 from assessment.services.base import ServiceError
 
@@ -50,12 +50,10 @@ def notice_context(round):
 
 
 def _preparer_refusal(user):
-    """None for the township admin (or superuser); a reason for an assessor; 404 for anyone else."""
+    """None for the township admin (or superuser); else the reason (the round itself is visible)."""
     if user.is_superuser or user.role == Role.ADMIN:
         return None
-    if user.role == Role.ASSESSOR:
-        return _("只有镇党委管理员可以准备和发布通报。")
-    raise Http404
+    return _("只有镇党委管理员可以准备和发布通报。")
 
 
 def _round_for_preparer(request, pk):
@@ -68,8 +66,8 @@ def _draft_for_preparer(request, pk):
     draft = get_object_or_404(
         Rectification.objects.select_related("assessment__round", "assessment__branch"), pk=pk
     )
-    if not can_see_branch(request.user, draft.assessment.branch):
-        raise Http404
+    if not can_see_branch(request.user, draft.assessment.branch) or request.user.role == Role.SECRETARY:
+        raise Http404  # drafts are not shown to branches before the notice
     return draft, _preparer_refusal(request.user)
 
 
@@ -201,6 +199,9 @@ def notice_publish(request, pk):
     round, refusal = _round_for_preparer(request, pk)
     if refusal:
         return refuse(request, refusal)
+    if round.published_at is not None:
+        return refuse(request, _("通报已于 %(at)s 发布，不能再次发布。") % {
+            "at": timezone.localtime(round.published_at).strftime("%Y-%m-%d %H:%M")})
     if request.POST.get("confirm") not in ("1", "on"):
         messages.error(request, _("请勾选“已核对通报内容，确认发布”后再发布。"))
         return redirect(_prepare_url(round, "#publish"))
@@ -218,8 +219,6 @@ def notice_detail(request, pk):
     user = request.user
     round = get_object_or_404(selectors.rounds_visible_to(user), pk=pk)
     if round.published_at is None:
-        if not is_township_staff(user):
-            raise Http404
         return refuse(request, _("通报尚未发布。"))
     context = notice_context(round)
     context["print_mode"] = request.GET.get("print") == "1"

@@ -110,6 +110,9 @@ def self_remind(request, pk):
     round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
     if not is_township_admin(request.user):
         return _forbidden(request, round, _("只有镇党委管理员可以发送自评提醒。"))
+    if round.phase != Phase.SELF:
+        return _forbidden(request, round, _("自评阶段已结束（当前为“%(phase)s”），不能再发送自评提醒。") % {
+            "phase": round.get_phase_display()})
     try:
         result = self_reminders_send(
             round=round, actor=request.user, branch_ids=request.POST.getlist("branch"),

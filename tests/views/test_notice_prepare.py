@@ -38,10 +38,16 @@ def test_assessor_is_refused_with_the_reason(client, drafts):
     assert "只有镇党委管理员可以准备和发布通报" in response.content.decode()
 
 
-@pytest.mark.parametrize("who", ["eve", "frank", "carol"])
+@pytest.mark.parametrize("who", ["eve", "frank"])
 def test_others_get_404(client, drafts, who):
     client.force_login(getattr(drafts, who))
     assert client.get(url("notice-prepare", drafts.round.pk)).status_code == 404
+
+
+def test_a_secretary_is_told_why(client, drafts):
+    client.force_login(drafts.carol)  # their own township's round: 403 with the reason
+    response = client.get(url("notice-prepare", drafts.round.pk))
+    assert response.status_code == 403 and "只有镇党委管理员" in response.content.decode()
 
 
 def test_superuser_may_prepare(client, drafts):

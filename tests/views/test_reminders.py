@@ -111,8 +111,8 @@ def test_outside_the_self_phase_is_refused(client, mails):
     mails.round.phase = Phase.ONSITE
     mails.round.save()
     client.force_login(mails.alice)
-    response = client.post(remind_url(mails.round), {"branch": [mails.branch.pk]}, follow=True)
-    assert "不在自评阶段" in response.content.decode()
+    response = client.post(remind_url(mails.round), {"branch": [mails.branch.pk]})
+    assert response.status_code == 403 and "自评阶段已结束" in response.content.decode()
     assert Message.objects.count() == 0
 
 
