@@ -138,3 +138,115 @@ def self_grid(request, assessment, areas, editable, disabled):
             row["head"] = item_head(row)
             row["evidence_html"] = row_evidence(row, editable, upload_url(row["id"]), csrf, max_bytes)
     return _render("assessment/self_grid.jinja", {"areas": areas, "disabled": disabled}, request)
+
+
+# --- The round overviews (1,000 rows each at county scale) -------------------------------
+
+
+def _branch_texts(row, kinds):
+    branch = row.branch
+    row.branch_name = branch.name
+    row.demonstration = branch.is_demonstration
+    row.kind_label = kinds.get(branch.kind, branch.kind)
+
+
+def _kind_labels():
+    from .models import BranchKind
+
+    return {value: str(label) for value, label in BranchKind.choices}
+
+
+def selfeval_overview_rows(rows, can_remind, filtered):
+    """The <tbody> rows of the self-evaluation overview (rows from selectors.self_overview, with
+    status_label, badge, percent, remindable and checked set by the view); `filtered` picks the
+    empty message. Dates are formatted here once per row, the checklist URLs built from one pattern."""
+    from django.utils import timezone
+
+    kinds, select = _kind_labels(), _("选择%(name)s")
+    checklist_url = url_pattern("selfeval-checklist")
+    for row in rows:
+        _branch_texts(row, kinds)
+        row.total_text = "—" if row.self_total is None else decimal_text(row.self_total)
+        row.submitted_text = timezone.localtime(row.submitted_at).strftime("%Y-%m-%d %H:%M") if row.submitted_at else "—"
+        row.checklist_url = checklist_url(row.pk)
+        row.select_label = select % {"name": row.branch_name} if can_remind and row.remindable else ""
+    return _render("assessment/selfeval_overview_rows.jinja",
+                   {"rows": rows, "can_remind": can_remind, "filtered": filtered})
+
+
+def onsite_overview_rows(rows, filtered):
+    """The <tbody> rows of the on-site overview (rows from selectors.onsite_overview, with
+    status_label, badge, percent, scoring_url and result_url set by the view); `filtered` picks
+    the empty message."""
+    from .models import Status
+
+    kinds, scorable = _kind_labels(), (Status.SUBMITTED, Status.ONSITE)
+    for row in rows:
+        _branch_texts(row, kinds)
+        row.self_text = "—" if row.self_total is None else decimal_text(row.self_total)
+        row.onsite_text = decimal_text(row.onsite_total) if row.onsite_scored and row.onsite_total is not None else "—"
+        row.assessors_text = row.assessors or "—"
+        row.scorable = row.status in scorable
+    return _render("assessment/onsite_overview_rows.jinja", {"rows": rows, "filtered": filtered})
+
+
+# --- The ranking (1,000 rows at county scale) --------------------------------------------
+
+
+def ranking_rows(rows, areas):
+    """The <tbody> rows of the ranking (rows from results.round_results, with `inflated` set by
+    the view; `areas` the standard's areas, in the table's column order). Every number is made
+    a string here (decimal_text, as floatformat:"-1" showed it), the labels are translated once,
+    the branch result URLs come from one reversed pattern: the template runs no query."""
+    from django.utils.html import escape
+
+    from .models import BranchKind, Grade, Status
+
+    kinds = {value: str(label) for value, label in BranchKind.choices}
+    grades = {value: str(label) for value, label in Grade.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    result_url = url_pattern("results-branch")
+    area_ids = [area.pk for area in areas]
+    empty = (0, 0)
+    texts = {}  # the same few hundred numbers come back in every row
+    cell_html = {}  # and the same few hundred (self, on-site) area cells
+    self_label = escape(_("自评"))
+
+    def text(value):
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = decimal_text(value)
+        return found
+
+    def cells_html(cells):
+        parts = []
+        for pk in area_ids:
+            pair = cells.get(pk, empty)
+            html = cell_html.get(pair)
+            if html is None:
+                # Numbers only (decimal_text): nothing to escape but the label, escaped once.
+                html = cell_html[pair] = f'<td class="text-end" title="{self_label} {text(pair[0])}">{text(pair[1])}</td>'
+            parts.append(html)
+        return mark_safe("".join(parts))
+
+    prepared = []
+    for row in rows:
+        a = row.assessment
+        branch = a.branch
+        prepared.append({
+            "rank": row.rank,
+            "url": result_url(a.pk),
+            "name": branch.name,
+            "status": statuses.get(a.status, a.status),
+            "kind": kinds.get(branch.kind, branch.kind),
+            "cells_html": cells_html(row.areas),
+            "bonus": text(row.bonus),
+            "self_total": text(row.self_total),
+            "total": text(row.total),
+            "difference": text(row.difference),
+            "inflated": getattr(row, "inflated", False),
+            "veto": row.has_veto,
+            "grade": grades.get(row.grade) or row.grade_label,
+            "demonstration": branch.is_demonstration,
+        })
+    return _render("assessment/ranking_rows.jinja", {"rows": prepared})

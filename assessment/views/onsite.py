@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # marked for translation, translated where used
 from django.views.decorators.http import require_POST
 
-from assessment import permissions, selectors
+from assessment import grids, permissions, selectors
 from assessment.grids import SENTINEL, kind_label, url_pattern
 from assessment.forms import clean_self_score
 from assessment.models import BonusClaim, BranchKind, Grade, GradeBand, Phase, Score, Status, Veto
@@ -92,7 +92,7 @@ def overview(request, pk):
     if reason:
         return _refused(request, reason, round=round)
     data = selectors.onsite_overview(round, status=request.GET.get("status"), kind=request.GET.get("kind"))
-    labels = dict(Status.choices)
+    labels = {value: str(label) for value, label in Status.choices}  # translated once, not per row
     scoring_url = url_pattern("onsite-scoring")
     result_url = url_pattern("results-branch")
     for row in data.rows:
@@ -114,6 +114,7 @@ def overview(request, pk):
     next_phase = phase_next(round) if is_admin else None
     return render(request, "assessment/onsite_overview.html", {
         "round": round, "data": data, "rows": data.rows, "status_filters": status_filters,
+        "rows_html": grids.onsite_overview_rows(data.rows, bool(data.status or data.kind)),
         "kind_filters": kind_filters, "is_admin": is_admin, "next_phase": next_phase,
         "next_phase_label": _(PHASE_BUTTONS[next_phase]) if next_phase else "",
         "can_publish": is_admin and round.phase == Phase.ONSITE,

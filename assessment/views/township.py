@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import selectors
+from assessment import grids, selectors
 from assessment.models import Phase, Role, Status
 from assessment.permissions import is_township_admin, is_township_staff
 from assessment.services.base import ServiceError
@@ -61,7 +61,7 @@ def self_overview(request, pk):
         return _forbidden(request, round, reason)
     overview = selectors.self_overview(round, sort=request.GET.get("sort"), status=request.GET.get("status"))
     sort, status = overview.sort, overview.status
-    labels = _status_labels()
+    labels = {value: str(label) for value, label in _status_labels().items()}  # translated once, not per row
     can_remind = is_township_admin(request.user) and round.phase == Phase.SELF
     select_unsubmitted = can_remind and request.GET.get("select") == "unsubmitted"
 
@@ -94,6 +94,7 @@ def self_overview(request, pk):
         "round": round,
         "overview": overview,
         "rows": overview.rows,
+        "rows_html": grids.selfeval_overview_rows(overview.rows, can_remind, bool(status)),
         "columns": columns,
         "filters": filters,
         "counts": [f for f in filters[1:] if f["value"] in main],

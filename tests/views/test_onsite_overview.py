@@ -127,3 +127,15 @@ def test_query_count_is_fixed_at_2_and_60_branches(client, cast, params):
     assert few == many == 7
     if not params:
         assert response.content.decode().count('id="onsite-row-') == 60
+
+
+def test_every_cell_carries_its_label_for_the_phone_cards(client, cast):
+    # The rows are rendered by Jinja2 (assessment.grids.onsite_overview_rows); on a phone
+    # site.css shows each cell's data-label in a card per branch.
+    onsite_ready(cast)
+    html = get(client, cast.bob, cast.round).content.decode()
+    for label in ("党支部", "类型", "状态", "自评总分", "考评得分", "考评进度", "考评人员"):
+        assert html.count(f'data-label="{label}"') == 2
+    row = html[html.index(f'id="onsite-row-{cast.assessment2.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-label="考评人员" class="small">—<' in row and 'data-label="考评得分" class="text-end">—<' in row

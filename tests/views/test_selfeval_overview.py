@@ -199,3 +199,16 @@ def test_query_count_does_not_grow_with_branches(client, cast, sort, django_asse
         response = client.get(url)
     assert len(response.context["rows"]) == 60
     assert "3/12" in response.content.decode()
+
+
+def test_row_texts_are_prepared_once_per_row(client, four):
+    # The rows are rendered by Jinja2 (assessment.grids.selfeval_overview_rows): local
+    # submission time, totals without trailing zeros, a label per checkbox, "—" when empty.
+    client.force_login(four.alice)
+    html = client.get(overview_url(four.round)).content.decode()
+    four.b.refresh_from_db()
+    assert timezone.localtime(four.b.submitted_at).strftime("%Y-%m-%d %H:%M") in html
+    assert '<td class="text-end">16</td>' in html and '<td class="text-end">—</td>' in html
+    assert 'aria-label="选择化峪村"' in html and '<label for="b' in html
+    assert html.count('href="/assessments/') == 4
+    assert "没有处于此状态的党支部" in client.get(overview_url(four.round, status="onsite")).content.decode()
