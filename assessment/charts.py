@@ -58,8 +58,12 @@ def radar(labels, series, title=""):
 
 
 def horizontal_bars(labels, series, title="", maximum=None):
-    """A bar per label, one colour per series: [(name, [value per label])]."""
-    height = max(220, 26 * len(labels) * max(1, len(series)) // 1 + 120)
+    """A bar per label, one colour per series: [(name, [value per label])].
+
+    Meant for a few dozen labels (the ranking charts its top 30): a label takes 26 px for one
+    series, 18 px per series for several, so 30 branches of two series stay within a printed page."""
+    per_label = 26 if len(series) <= 1 else 18 * len(series)
+    height = max(220, per_label * len(labels) + 120)
     chart = pygal.HorizontalBar(**_config(width=820, height=height, title=title or None,
                                           print_values=len(labels) <= 40, show_legend=len(series) > 1,
                                           range=(0, float(maximum)) if maximum else None))

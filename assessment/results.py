@@ -1,5 +1,6 @@
-"""Results of a round, computed by the database: totals, per-area subtotals,
-approved bonus within the cap, vetoes, grades and the ranking.
+"""Results of a round: totals, per-area subtotals, approved bonus within the cap, vetoes,
+grades and the ranking. The database sums (a few grouped queries, no subquery repeated per
+row); round_results ranks the 1,000 aggregated rows in Python.
 
 total = on-site item scores + approved bonus (at most the standard's cap);
 any veto finding makes the grade 不合格 whatever the total.
@@ -9,11 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When, Window,
+    Count, DecimalField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum, Value, Window,
 )
 from django.db.models.functions import Coalesce, Least, Rank
 
-from .models import Assessment, BonusClaim, Grade, Score, VetoFinding
+from .models import Assessment, BonusClaim, Grade, Item, Score, VetoFinding
 
 ZERO = Decimal("0")
 DECIMAL = DecimalField(max_digits=8, decimal_places=1)
@@ -23,38 +24,68 @@ def _zero():
     return Value(ZERO, output_field=DECIMAL)
 
 
-def results_queryset(round):
-    """Assessments of the round annotated with totals, bonus, veto and rank (one query)."""
-    approved_bonus = (
+def _approved_bonus():
+    """Approved bonus points of the outer assessment (a correlated, grouped subquery)."""
+    return (
         BonusClaim.objects.filter(assessment=OuterRef("pk"), decision=BonusClaim.Decision.APPROVED)
+        .order_by()
         .values("assessment")
         .annotate(total=Sum("bonus__points"))
         .values("total")
     )
-    scores = Score.objects.filter(assessment=OuterRef("pk")).values("assessment")
-    self_sum = scores.annotate(total=Sum("self_score")).values("total")
-    onsite_sum = scores.annotate(total=Sum("onsite_score")).values("total")
-    scored = scores.annotate(n=Count("onsite_score")).values("n")
-    self_scored = scores.annotate(n=Count("self_score")).values("n")
-    cap = round.standard.bonus_cap
+
+
+def _capped_bonus(cap):
+    """The outer assessment's approved bonus within the cap, 0 without one: a subquery over the
+    assessment itself, so it always has a row and needs no Coalesce outside (an expression
+    around a subquery would be put into the outer GROUP BY and evaluated for every score row)."""
+    return Subquery(
+        Assessment.objects.filter(pk=OuterRef("pk"))
+        .order_by()
+        .annotate(capped=Least(
+            Coalesce(Sum("bonus_claims__bonus__points",
+                         filter=Q(bonus_claims__decision=BonusClaim.Decision.APPROVED)), _zero()),
+            Value(cap, output_field=DECIMAL),
+        ))
+        .values("capped"),
+        output_field=DECIMAL,
+    )
+
+
+def results_queryset(round):
+    """Assessments of the round annotated with totals, bonus, veto and rank (one query; the
+    branches are prefetched, a second one, when instances are fetched).
+
+    The score sums come from one join grouped by assessment alone (not a correlated subquery
+    per sum); the approved bonus is one small indexed subquery per assessment. The branch is
+    not joined into the SELECT (select_related would put its key into the GROUP BY, and
+    PostgreSQL then expects 56 times as many groups and compiles the query with JIT): ties are
+    ordered by MIN() of the branch's order and name, one branch per assessment. round_results
+    does not use this queryset (it ranks in Python over three grouped queries);
+    selectors.previous_totals does."""
     qs = (
         Assessment.objects.filter(round=round)
-        .select_related("branch")
+        .prefetch_related("branch")
         .annotate(
-            self_total=Coalesce(Subquery(self_sum, output_field=DECIMAL), _zero()),
-            onsite_total=Coalesce(Subquery(onsite_sum, output_field=DECIMAL), _zero()),
-            onsite_scored=Coalesce(Subquery(scored), Value(0)),
-            self_scored=Coalesce(Subquery(self_scored), Value(0)),
-            bonus=Least(Coalesce(Subquery(approved_bonus, output_field=DECIMAL), _zero()), Value(cap, output_field=DECIMAL)),
-            has_veto=Exists(VetoFinding.objects.filter(assessment=OuterRef("pk"))),
+            self_total=Coalesce(Sum("scores__self_score"), _zero()),
+            onsite_total=Coalesce(Sum("scores__onsite_score"), _zero()),
+            onsite_scored=Count("scores__onsite_score"),
+            self_scored=Count("scores__self_score"),
+            bonus=_capped_bonus(round.standard.bonus_cap),
+            has_veto=Exists(VetoFinding.objects.filter(assessment=OuterRef("pk")).order_by()),
         )
         .annotate(
-            total=F("onsite_total") + F("bonus"),
-            difference=F("self_total") - F("onsite_total"),
-            veto_order=Case(When(has_veto=True, then=Value(1)), default=Value(0)),
+            total=ExpressionWrapper(F("onsite_total") + F("bonus"), output_field=DECIMAL),
+            difference=ExpressionWrapper(F("self_total") - F("onsite_total"), output_field=DECIMAL),
         )
-        .annotate(rank=Window(Rank(), order_by=[F("veto_order").asc(), F("total").desc()]))
-        .order_by("rank", "branch__order", "branch__name")
+        # A veto ranks last: has_veto ascending (false first). Ordering by the Exists itself keeps
+        # the GROUP BY on the assessment alone (a Case around it would be grouped and sorted on).
+        .annotate(
+            rank=Window(Rank(), order_by=[F("has_veto").asc(), F("total").desc()]),
+            branch_order=Min("branch__order"),
+            branch_name=Min("branch__name"),
+        )
+        .order_by("rank", "branch_order", "branch_name", "pk")
     )
     return qs
 
@@ -91,29 +122,78 @@ def area_subtotals(round):
     """{assessment_id: {area_id: (self, onsite)}} in one grouped query."""
     rows = (
         Score.objects.filter(assessment__round=round)
+        .order_by()
         .values("assessment_id", "item__area_id")
         .annotate(self_sum=Sum("self_score"), onsite_sum=Sum("onsite_score"))
-        .order_by()
+        .values_list("assessment_id", "item__area_id", "self_sum", "onsite_sum")
     )
     result = {}
-    for row in rows:
-        result.setdefault(row["assessment_id"], {})[row["item__area_id"]] = (
-            row["self_sum"] or ZERO, row["onsite_sum"] or ZERO,
-        )
+    for assessment_id, area_id, self_sum, onsite_sum in rows:
+        areas = result.get(assessment_id)
+        if areas is None:
+            areas = result[assessment_id] = {}
+        areas[area_id] = (self_sum or ZERO, onsite_sum or ZERO)
     return result
 
 
+def score_totals(round):
+    """{assessment_id: (self total, on-site total)} in one query grouped by assessment."""
+    rows = (
+        Score.objects.filter(assessment__round=round)
+        .order_by()
+        .values("assessment_id")
+        .annotate(self_sum=Sum("self_score"), onsite_sum=Sum("onsite_score"))
+        .values_list("assessment_id", "self_sum", "onsite_sum")
+    )
+    return {pk: (self_sum or ZERO, onsite_sum or ZERO) for pk, self_sum, onsite_sum in rows}
+
+
+def _totals_from_areas(subtotals):
+    return {
+        pk: (sum((s for s, _ in areas.values()), ZERO), sum((o for _, o in areas.values()), ZERO))
+        for pk, areas in subtotals.items()
+    }
+
+
 def round_results(round, *, with_areas=True):
-    """The ranking of a round: a list of ResultRow, best first (a fixed number of queries)."""
+    """The ranking of a round: a list of ResultRow, best first, in three queries
+    (grade bands; the score sums grouped by assessment, or by assessment and area;
+    the assessments with their branch, approved bonus and veto). Ranked here: a veto
+    ranks last, then total descending; equal keys share a rank (1, 1, 3 as SQL RANK)."""
     bands = list(round.standard.grade_bands.order_by("-min_score").values_list("grade", "min_score"))
-    subtotals = area_subtotals(round) if with_areas else {}
+    if with_areas:
+        subtotals = area_subtotals(round)
+        totals = _totals_from_areas(subtotals)
+    else:
+        subtotals, totals = {}, score_totals(round)
+    cap = round.standard.bonus_cap
+    assessments = (
+        Assessment.objects.filter(round=round)
+        .select_related("branch")
+        .annotate(
+            approved_bonus=Subquery(_approved_bonus(), output_field=DECIMAL),
+            has_veto=Exists(VetoFinding.objects.filter(assessment=OuterRef("pk")).order_by()),
+        )
+        .order_by("branch__order", "branch__name", "pk")
+    )
     rows = []
-    for a in results_queryset(round):
+    for a in assessments:
+        self_total, onsite_total = totals.get(a.pk, (ZERO, ZERO))
+        bonus = min(a.approved_bonus or ZERO, cap)
+        total = onsite_total + bonus
         rows.append(ResultRow(
-            assessment=a, rank=a.rank, self_total=a.self_total, onsite_total=a.onsite_total,
-            bonus=a.bonus, total=a.total, difference=a.difference, has_veto=a.has_veto,
-            grade=grade_for(a.total, a.has_veto, bands), areas=subtotals.get(a.pk, {}),
+            assessment=a, rank=0, self_total=self_total, onsite_total=onsite_total,
+            bonus=bonus, total=total, difference=self_total - onsite_total, has_veto=a.has_veto,
+            grade=grade_for(total, a.has_veto, bands), areas=subtotals.get(a.pk, {}),
         ))
+    # Stable sort: equal keys keep the database's branch order (its collation).
+    rows.sort(key=lambda row: (row.has_veto, -row.total))
+    previous = None
+    for position, row in enumerate(rows, 1):
+        key = (row.has_veto, row.total)
+        if key != previous:
+            rank, previous = position, key
+        row.rank = rank
     return rows
 
 
@@ -123,14 +203,25 @@ def inflated(rows, threshold):
 
 
 def typical_problems(round, limit=10):
-    """Items with the largest total gap between self and on-site scores across the round."""
+    """Items with the largest total gap between self and on-site scores across the round.
+
+    Grouped by item_id alone (a narrow hash aggregate); the item's number, content and area
+    name are looked up for the groups (56 at most) afterwards, in the same query: grouping by
+    the texts made PostgreSQL sort every score row with its item's content, on disk."""
+    item = Item.objects.filter(pk=OuterRef("item_id")).order_by()
     return (
         Score.objects.filter(assessment__round=round, onsite_score__isnull=False)
-        .values("item_id", "item__number", "item__content", "item__area__name")
+        .order_by()
+        .values("item_id")
         .annotate(
             gap=Sum(F("self_score") - F("onsite_score"), filter=Q(self_score__isnull=False)),
             deducted=Count("id", filter=Q(onsite_score__lt=F("points"))),
         )
         .filter(deducted__gt=0)
+        .annotate(**{
+            "item__number": Subquery(item.values("number")),
+            "item__content": Subquery(item.values("content")),
+            "item__area__name": Subquery(item.values("area__name")),
+        })
         .order_by("-deducted", "-gap", "item__number")[:limit]
     )

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from assessment.models import Bonus, BonusClaim, Branch, Grade, Score, Veto, VetoFinding
-from assessment.results import round_results, typical_problems
+from assessment.results import results_queryset, round_results, typical_problems
 from assessment.services.rounds import round_prepare
 
 
@@ -53,9 +53,47 @@ def test_results_make_a_fixed_number_of_queries(cast, django_assert_num_queries)
     assert len(rows) == 22
 
 
-def test_typical_problems_lists_items_with_deductions(cast):
+def test_typical_problems_lists_items_with_deductions(cast, django_assert_num_queries):
     Score.objects.filter(assessment__round=cast.round).update(onsite_score=Decimal("2"), self_score=Decimal("2"))
     Score.objects.filter(assessment__round=cast.round, item__number=3).update(onsite_score=Decimal("0.5"))
-    problems = list(typical_problems(cast.round))
+    with django_assert_num_queries(1):
+        problems = list(typical_problems(cast.round))
     assert [p["item__number"] for p in problems] == [3]
     assert problems[0]["deducted"] == 2 and problems[0]["gap"] == Decimal("3")
+    item = cast.standard.items.get(number=3)
+    assert (problems[0]["item_id"], problems[0]["item__content"], problems[0]["item__area__name"]) == (
+        item.pk, item.content, item.area.name)
+
+
+def test_results_without_areas_make_the_same_number_of_queries(cast, django_assert_num_queries):
+    score_all(cast.assessment, "2")
+    score_all(cast.assessment2, "1.5")
+    with django_assert_num_queries(3):
+        rows = round_results(cast.round, with_areas=False)
+    assert [(r.assessment.branch.name, r.total, r.areas) for r in rows] == [("化峪村", Decimal("24"), {}), ("西段村", Decimal("18"), {})]
+
+
+def test_equal_totals_share_a_rank_and_keep_the_branch_order(cast):
+    for n in range(2):
+        Branch.objects.create(township=cast.township, name=f"新村{n}", order=10 + n)
+    round_prepare(round=cast.round)
+    Score.objects.filter(assessment__round=cast.round).update(onsite_score=Decimal("2"), self_score=Decimal("2"))
+    Score.objects.filter(assessment__round=cast.round, assessment__branch__name="新村1").update(onsite_score=Decimal("1"))
+    VetoFinding.objects.create(assessment=cast.assessment, veto=Veto.objects.first())
+    rows = round_results(cast.round)
+    assert [(r.rank, r.assessment.branch.name) for r in rows] == [(1, "西段村"), (1, "新村0"), (3, "新村1"), (4, "化峪村")]
+
+
+def test_results_queryset_agrees_with_round_results(cast):
+    score_all(cast.assessment, "1.5", self_score="2")
+    score_all(cast.assessment2, "2")
+    Bonus.objects.create(standard=cast.standard, code="加2", text="示范点", points=Decimal("4"))
+    for bonus in cast.standard.bonuses.all():
+        BonusClaim.objects.create(assessment=cast.assessment, bonus=bonus, decision=BonusClaim.Decision.APPROVED)
+    rows = round_results(cast.round)
+    queryset = list(results_queryset(cast.round))
+    assert [(a.pk, a.rank, a.total, a.bonus, a.self_total, a.onsite_total, a.difference, a.has_veto) for a in queryset] == [
+        (r.assessment.pk, r.rank, r.total, r.bonus, r.self_total, r.onsite_total, r.difference, r.has_veto) for r in rows
+    ]
+    assert [(a.branch.name, a.total, a.bonus) for a in queryset] == [("西段村", Decimal("24"), Decimal("0")),
+                                                                     ("化峪村", Decimal("23"), Decimal("5"))]

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from assessment import charts, results, selectors
+from assessment import charts, grids, results, selectors
 from assessment.models import Score, Status
 from assessment.permissions import assessment_for, is_township_admin, is_township_staff
 
@@ -25,6 +25,9 @@ def _rate(value, points):
     return Decimal(0) if not points else (value or 0) * 100 / points
 
 
+CHART_ROWS = 30  # above this many branches the charts show the top 30 only (1,000 bars make a 2 MB SVG)
+
+
 @login_required
 def ranking(request, pk):
     round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
@@ -33,22 +36,29 @@ def ranking(request, pk):
     areas = list(round.standard.areas.all())
     rows = results.round_results(round)
     threshold = _threshold(request, round)
+    inflated_count = finalised_count = 0
+    finalised = (Status.FINALISED, Status.PUBLISHED)
     for row in rows:
-        row.area_cells = [row.areas.get(area.pk, (0, 0)) for area in areas]
         row.inflated = row.difference > threshold
-    names = [row.assessment.branch.name for row in rows]
+        inflated_count += row.inflated
+        finalised_count += row.assessment.status in finalised
+    charted = rows[:CHART_ROWS]
+    names = [row.assessment.branch.name for row in charted]
     full = sum((area.points for area in areas), Decimal(0)) + round.standard.bonus_cap
     context = {
         "round": round,
         "areas": areas,
         "rows": rows,
+        "rows_html": grids.ranking_rows(rows, areas),
         "threshold": threshold,
-        "inflated_count": sum(1 for row in rows if row.inflated),
-        "finalised_count": sum(1 for row in rows if row.assessment.status in (Status.FINALISED, Status.PUBLISHED)),
+        "inflated_count": inflated_count,
+        "finalised_count": finalised_count,
         "problems": results.typical_problems(round),
-        "ranking_chart": charts.horizontal_bars(names, [(_("考评总分"), [row.total for row in rows])], maximum=full),
+        "chart_limited": len(rows) > CHART_ROWS,
+        "chart_rows": CHART_ROWS,
+        "ranking_chart": charts.horizontal_bars(names, [(_("考评总分"), [row.total for row in charted])], maximum=full),
         "compare_chart": charts.horizontal_bars(
-            names, [(_("自评总分"), [row.self_total for row in rows]), (_("考评得分"), [row.onsite_total for row in rows])],
+            names, [(_("自评总分"), [row.self_total for row in charted]), (_("考评得分"), [row.onsite_total for row in charted])],
             maximum=full,
         ),
     }

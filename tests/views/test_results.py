@@ -74,3 +74,28 @@ def test_ranking_query_count_is_fixed(client, scored, django_assert_max_num_quer
     round_prepare(round=scored.round)
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+def test_ranking_rows_show_every_column(client, scored):
+    Score.objects.filter(assessment=scored.assessment, item__number=1).update(onsite_score=Decimal("1.5"))
+    client.force_login(scored.alice)
+    html = client.get(reverse("results-ranking", args=[scored.round.pk])).content.decode()
+    row = html[html.index("<tbody>"):html.index("</tbody>")]
+    assert f'href="{reverse("results-branch", args=[scored.assessment.pk])}">化峪村</a>' in row
+    assert f'href="{reverse("results-branch", args=[scored.assessment2.pk])}">西段村</a>' in row
+    assert "12.5" in row and "自评 8" in row  # 化峪村's on-site total; an area's self subtotal in its title
+    assert row.count('<td class="text-end fw-bold">') == 2 and "农村" in row
+
+
+def test_ranking_charts_show_the_top_30_above_30_branches(client, scored):
+    client.force_login(scored.alice)
+    url = reverse("results-ranking", args=[scored.round.pk])
+    assert "图中显示前 30 名" not in client.get(url).content.decode()
+    for n in range(40):
+        Branch.objects.create(township=scored.township, name=f"村{n:02d}", order=100 + n)
+    round_prepare(round=scored.round)
+    html = client.get(url).content.decode()
+    assert html.count("图中显示前 30 名") == 2
+    charts = html[html.index("考评总分排名"):]
+    assert "西段村" in charts and "村39" not in charts  # 村39 ranks last of 42
+    assert html.count(">村39</a>") == 1  # while the table lists every branch
