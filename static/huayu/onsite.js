@@ -128,18 +128,7 @@
     body.append("needs_rectification", state.rect.checked ? "1" : "");
     body.append("requirement", state.requirement.value);
     body.append("version", state.version.value);
-    fetch(urlFor(state.id), {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: {"X-CSRFToken": token ? token.value : "", "X-Requested-With": "XMLHttpRequest"}
-    }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      if (response.redirected || type.indexOf("application/json") === -1) {
-        throw {login: response.redirected || response.status === 403};
-      }
-      return response.json();
-    }).then(function (data) {
+    window.huayuPost(urlFor(state.id), body, token).then(function (data) {
       state.busy = false;
       if (data.conflict) {
         showConflict(state, data);

@@ -63,18 +63,7 @@
     var body = new FormData();
     body.append("score", state.score.value);
     body.append("note", state.note.value);
-    fetch(urlFor(state.id), {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: {"X-CSRFToken": token ? token.value : "", "X-Requested-With": "XMLHttpRequest"}
-    }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      if (response.redirected || type.indexOf("application/json") === -1) {
-        throw {login: response.redirected || response.status === 403};
-      }
-      return response.json();
-    }).then(function (data) {
+    window.huayuPost(urlFor(state.id), body, token).then(function (data) {
       state.busy = false;
       if (!data.ok) {
         show(state, data.error, true);
