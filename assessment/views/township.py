@@ -143,6 +143,7 @@ def message_list(request):
     """The user's own messages, newest first; those shown are marked read."""
     page = Paginator(selectors.messages_for(request.user), 30).get_page(request.GET.get("page"))
     messages_mark_read(user=request.user, message_ids=[m.pk for m in page if m.read_at is None])
+    request.user.unread_count = None  # counted again for the badge, after marking these read
     return render(request, "assessment/message_list.html", {"page": page})
 
 

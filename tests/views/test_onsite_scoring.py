@@ -224,5 +224,5 @@ def test_query_count_is_fixed_whatever_the_items_and_files(client, cast):
     assert response.content.decode().count('name="score-') == 56
     assert response.content.decode().count('class="of-thumb"') == 56
     # session, user, assessment; scores with area sums, evidence, audit, vetoes, bonuses; unread messages
-    assert len(small) == len(large) == 9
+    assert len(small) == len(large) == 8
     assert len(large) <= 12
