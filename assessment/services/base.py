@@ -40,3 +40,12 @@ def audit(*, actor, action, assessment=None, item=None, target="", field="", old
         head.hash, head.count = record.hash, head.count + 1
         head.save(update_fields=["hash", "count"])
     return record
+
+
+def status_advance(*, locked, actor, from_status, to_status, action):
+    """The first change of a phase moves the (locked) assessment on, e.g. 未开始 → 自评中 on the
+    first self score or file, 已提交 → 考评中 on the first on-site score; audited."""
+    if locked.status == from_status:
+        audit(actor=actor, action=action, assessment=locked, field="status", old=locked.status, new=to_status)
+        locked.status = to_status
+        locked.save(update_fields=["status", "updated_at"])

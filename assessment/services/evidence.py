@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from assessment.models import Assessment, BonusClaim, Evidence, Status
 from assessment.uploads import inspect_upload
 
-from .base import ServiceError, audit
+from .base import ServiceError, audit, status_advance
 from .selfeval import InvalidInput, self_edit_refusal
 
 logger = logging.getLogger(__name__)
@@ -69,11 +69,8 @@ def _locked_and_checked(assessment, actor):
 
 def _start(locked, actor):
     """The first change of a self-evaluation moves it from 未开始 to 自评中 (as a score save does)."""
-    if locked.status == Status.NOT_STARTED:
-        audit(actor=actor, action="self_start", assessment=locked, field="status",
-              old=locked.status, new=Status.SELF)
-        locked.status = Status.SELF
-        locked.save(update_fields=["status", "updated_at"])
+    status_advance(locked=locked, actor=actor, from_status=Status.NOT_STARTED, to_status=Status.SELF,
+                   action="self_start")
 
 
 def evidence_store(evidence, upload, checked, stored):

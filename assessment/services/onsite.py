@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from assessment.models import AuditLog, BonusClaim, Phase, Score, Status, Veto, VetoFinding
 from assessment.permissions import is_township_admin, is_township_staff
 
-from .base import ServiceError, audit
+from .base import ServiceError, audit, status_advance
 from .selfeval import NOTE_MAX, InvalidInput, _locked, _points, _score_text, self_score_error
 
 PRESENT_MAX = 200
@@ -169,11 +169,7 @@ def onsite_score_record(*, assessment, item, actor, score, reason, needs_rectifi
     if changed:
         row.version += 1
         row.save(update_fields=[*changed, "version", "updated_at"])
-        if locked.status == Status.SUBMITTED:
-            audit(actor=actor, action="onsite_start", assessment=locked, field="status",
-                  old=locked.status, new=Status.ONSITE)
-            locked.status = Status.ONSITE
-            locked.save(update_fields=["status", "updated_at"])
+        _start(locked, actor)
     assessment.status = locked.status
     row.changed = changed
     return row
@@ -247,11 +243,8 @@ def bonus_claim_decide(*, assessment, claim, actor, decision, note=""):
 
 
 def _start(locked, actor):
-    if locked.status == Status.SUBMITTED:
-        audit(actor=actor, action="onsite_start", assessment=locked, field="status", old=locked.status,
-              new=Status.ONSITE)
-        locked.status = Status.ONSITE
-        locked.save(update_fields=["status", "updated_at"])
+    status_advance(locked=locked, actor=actor, from_status=Status.SUBMITTED, to_status=Status.ONSITE,
+                   action="onsite_start")
 
 
 def finalise_refusal(assessment):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from assessment.models import Assessment, Message, Phase, Role, Score, Status
 from assessment.permissions import is_township_admin
 
-from .base import ServiceError, audit
+from .base import ServiceError, audit, status_advance
 
 STEP = Decimal("0.5")
 NOTE_MAX = 2000
@@ -136,11 +136,8 @@ def self_score_record(*, assessment, item, actor, score, note):
     if changed:
         row.version += 1
         row.save(update_fields=[*changed, "version", "updated_at"])
-        if locked.status == Status.NOT_STARTED:
-            audit(actor=actor, action="self_start", assessment=locked, field="status",
-                  old=locked.status, new=Status.SELF)
-            locked.status = Status.SELF
-            locked.save(update_fields=["status", "updated_at"])
+        status_advance(locked=locked, actor=actor, from_status=Status.NOT_STARTED, to_status=Status.SELF,
+                       action="self_start")
     assessment.status = locked.status
     row.changed = changed
     return row
