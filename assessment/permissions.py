@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Role
+from .prepared import Prepared
 
 
 def is_township_staff(user):
@@ -55,14 +56,19 @@ def role_required(*roles):
     return decorator
 
 
-def assessment_for(user, pk):
-    """The assessment `pk` with its round and branch, if the user may see that branch; else 404."""
-    from django.shortcuts import get_object_or_404
-
+def _assessment(pk):
     from .models import Assessment
 
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("round", "round__standard", "round__township", "branch"), pk=pk
-    )
-    check_branch(user, assessment.branch)
-    return assessment
+    return Assessment.objects.select_related("round", "round__standard", "round__township", "branch").filter(pk=pk)
+
+
+ASSESSMENT = Prepared(_assessment)  # every page of one branch starts here: compiled once
+
+
+def assessment_for(user, pk):
+    """The assessment `pk` with its round and branch, if the user may see that branch; else 404."""
+    found = ASSESSMENT(pk=int(pk))
+    if not found:
+        raise Http404
+    check_branch(user, found[0].branch)
+    return found[0]

@@ -17,6 +17,7 @@ from .models import (
     ZERO, Area, Assessment, AuditLog, Branch, BranchKind, Message, Phase, Rectification, RectificationStatus,
     Role, Round, Score, Status,
 )
+from .prepared import Prepared
 from .selectors_evidence import evidence_by_item
 
 
@@ -218,6 +219,11 @@ def self_progress(assessment):
     return {"scored": agg["scored"], "items": agg["items"], "total": agg["total"] or ZERO}
 
 
+CHECKLIST_ROWS = Prepared(lambda assessment_id: (
+    Score.objects.filter(assessment_id=assessment_id).order_by("item__area__number", "item__number")
+    .values(*CHECKLIST_FIELDS, "item__area__number", "item__area__name", "item__area__points")))
+
+
 def checklist_for(assessment):
     """The self-evaluation checklist of an assessment, grouped by area, in two queries
     whatever the number of items and files: the scores with their items and areas (as
@@ -227,8 +233,7 @@ def checklist_for(assessment):
     """
     areas = {}
     files = evidence_by_item(assessment)  # one query: the assessment's evidence of items
-    scores = Score.objects.filter(assessment=assessment).order_by("item__area__number", "item__number").values(
-        *CHECKLIST_FIELDS, "item__area__number", "item__area__name", "item__area__points")
+    scores = CHECKLIST_ROWS(assessment_id=assessment.pk)
     for values in scores:
         area = areas.get(values["item__area_id"])
         if area is None:
@@ -575,10 +580,14 @@ HISTORY_FIELDS = ("item_id", "action", "field", "old_value", "new_value", "at", 
                   "actor__display_name", "actor__username")
 
 
+HISTORY_ROWS = Prepared(lambda assessment_id: (
+    AuditLog.objects.filter(assessment_id=assessment_id).order_by("at", "pk").values(*HISTORY_FIELDS)))
+
+
 def assessment_history(assessment):
     """Every audit record of the assessment, oldest first, as dicts with the actor's name:
     one query."""
-    rows = AuditLog.objects.filter(assessment=assessment).order_by("at", "pk").values(*HISTORY_FIELDS)
+    rows = HISTORY_ROWS(assessment_id=assessment.pk)
     for row in rows:
         row["actor"] = (row["actor__display_name"] or row["actor__username"]) if row["actor_id"] else ""
     return rows
@@ -590,6 +599,30 @@ SHEET_FIELDS = ("item_id", "item__number", "item__area_id", "item__content", "it
 FILE_FIELDS = ("id", "item_id", "bonus_claim_id", "thumbnail", "original_name", "content_type")
 
 
+# The on-site page's queries, compiled once (assessment.prepared).
+SHEET_FILES = Prepared(lambda assessment_id: (
+    Evidence.objects.filter(assessment_id=assessment_id, rectification__isnull=True)
+    .order_by("uploaded_at", "pk").values_list(*FILE_FIELDS)))
+PER_AREA = {"partition_by": [F("item__area_id")]}
+SHEET_ROWS = Prepared(lambda assessment_id: (
+    Score.objects.filter(assessment_id=assessment_id)
+    .annotate(area_self=Window(Sum("self_score"), **PER_AREA), area_onsite=Window(Sum("onsite_score"), **PER_AREA),
+              area_scored=Window(Count("onsite_score"), **PER_AREA), area_items=Window(Count("id"), **PER_AREA))
+    .order_by("item__area__number", "item__number")
+    .values_list(*SHEET_FIELDS, "item__area__number", "item__area__name", "item__area__points",
+                 "area_self", "area_onsite", "area_scored", "area_items")))
+SHEET_VETOES = Prepared(lambda standard_id, assessment_id: (
+    Veto.objects.filter(standard_id=standard_id)
+    .annotate(found=FilteredRelation("findings", condition=Q(findings__assessment_id=assessment_id)))
+    .order_by("order", "id")
+    .values_list("id", "code", "text", "found__id", "found__note", "found__recorded_at",
+                 "found__recorded_by__display_name", "found__recorded_by__username")))
+SHEET_BONUSES = Prepared(lambda standard_id, assessment_id: (
+    Bonus.objects.filter(standard_id=standard_id)
+    .annotate(my_claim=FilteredRelation("claims", condition=Q(claims__assessment_id=assessment_id)))
+    .select_related("my_claim").order_by("order", "id")))
+
+
 def onsite_sheet_for(assessment):
     """The on-site scoring page of an assessment in five queries whatever the number of items,
     files and audit records: the scores with their items and areas and the per-area sums
@@ -597,8 +630,8 @@ def onsite_sheet_for(assessment):
     bonus claims, the audit records (grouped per item here), the vetoes with this branch's
     findings, the bonus items with this branch's claims."""
     item_files, claim_files = defaultdict(list), defaultdict(list)
-    for values in (Evidence.objects.filter(assessment=assessment, rectification__isnull=True)
-                   .order_by("uploaded_at", "pk").values_list(*FILE_FIELDS)):
+    standard_id = assessment.round.standard_id
+    for values in SHEET_FILES(assessment_id=assessment.pk):
         if values[2]:
             claim_files[values[2]].append(values)
         elif values[1]:
@@ -611,15 +644,7 @@ def onsite_sheet_for(assessment):
         if record["action"] in SCORING_ACTIONS and record["actor"] and record["actor"] not in scorers:
             scorers.append(record["actor"])
 
-    per_area = {"partition_by": [F("item__area_id")]}
-    scores = (
-        Score.objects.filter(assessment=assessment)
-        .annotate(area_self=Window(Sum("self_score"), **per_area), area_onsite=Window(Sum("onsite_score"), **per_area),
-                  area_scored=Window(Count("onsite_score"), **per_area), area_items=Window(Count("id"), **per_area))
-        .order_by("item__area__number", "item__number")
-        .values_list(*SHEET_FIELDS, "item__area__number", "item__area__name", "item__area__points",
-                     "area_self", "area_onsite", "area_scored", "area_items")
-    )
+    scores = SHEET_ROWS(assessment_id=assessment.pk)
     areas, area = [], None
     n = len(SHEET_FIELDS)
     for values in scores:
@@ -637,17 +662,9 @@ def onsite_sheet_for(assessment):
         {"pk": pk, "code": code, "text": text, "finding_id": finding_id, "finding_note": note or "",
          "finding_at": at, "finding_by": by or username or ""}
         for pk, code, text, finding_id, note, at, by, username in
-        Veto.objects.filter(standard_id=assessment.round.standard_id)
-        .annotate(found=FilteredRelation("findings", condition=Q(findings__assessment=assessment)))
-        .order_by("order", "id")
-        .values_list("id", "code", "text", "found__id", "found__note", "found__recorded_at",
-                     "found__recorded_by__display_name", "found__recorded_by__username")
+        SHEET_VETOES(standard_id=standard_id, assessment_id=assessment.pk)
     ]
-    bonuses = list(
-        Bonus.objects.filter(standard_id=assessment.round.standard_id)
-        .annotate(my_claim=FilteredRelation("claims", condition=Q(claims__assessment=assessment)))
-        .select_related("my_claim").order_by("order", "id")
-    )
+    bonuses = SHEET_BONUSES(standard_id=standard_id, assessment_id=assessment.pk)
     bonus_total = ZERO
     for bonus in bonuses:
         bonus.claim = getattr(bonus, "my_claim", None)
