@@ -1,21 +1,12 @@
-"""Template context shared by every page."""
+"""Template context shared by every Django page."""
 
 from django.utils.functional import SimpleLazyObject
 
-from assessment.models import Message
+from assessment import chrome
 
 
-def unread_messages(request):
-    """`unread_message_count` for the navbar badge: loaded with the user (assessment.auth), else
-    one query, only when a page uses it; none for anonymous visitors."""
-
-    def count():
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return 0
-        loaded = getattr(user, "unread_count", None)
-        if loaded is not None:
-            return loaded
-        return Message.objects.filter(user_id=user.pk, read_at__isnull=True).count()
-
-    return {"unread_message_count": SimpleLazyObject(count)}
+def navbar(request):
+    """`navbar`: the rendered navbar (assessment.chrome, the same as on Jinja pages), made only
+    when a page prints it; counting the unread messages for its badge takes no query when
+    the user was loaded with the count (assessment.auth), one otherwise."""
+    return {"navbar": SimpleLazyObject(lambda: chrome.navbar(request))}

@@ -1,5 +1,5 @@
 """Forms and small validators. The 56-item self-evaluation grid is rendered by hand
-(see templates/assessment/checklist.html); its values are validated here."""
+(see templates/jinja2/assessment/checklist.jinja); its values are validated here."""
 
 import re
 import unicodedata

@@ -1,19 +1,18 @@
-"""The 56-row grids, rendered by Jinja2 (see huayu/jinja2.py) and put into the
-Django page as HTML: the one place where rendering speed decides the design.
+"""The 56-row grids, rendered by Jinja2 (see huayu/jinja2.py) and put into their
+page as HTML: the one place where rendering speed decides the design.
 
 Everything a row prints is prepared here as plain strings, and every URL is
 built from one reversed pattern, so the templates neither query nor reverse.
 """
 
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .chrome import csrf_field
 from .selectors import decimal_text
 
 SENTINEL = 987654321
@@ -53,11 +52,6 @@ def prepare_files_list(files):
     files = list(files)
     prepare_files([files])
     return files
-
-
-def csrf_field(request):
-    """The hidden CSRF input, made once per page (Jinja2's own csrf_input masks a new token each time)."""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
 
 
 def _render(template, context, request=None):

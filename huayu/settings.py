@@ -114,12 +114,13 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "assessment.context_processors.unread_messages",
+                "assessment.context_processors.navbar",
             ],
         },
     },
     {
-        # Only the 56-row grids (see huayu/jinja2.py); always asked for with using="jinja2".
+        # The 56-row grids and the checklist and on-site pages (see huayu/jinja2.py), and the
+        # navbar of every page (assessment/chrome.py); always asked for with using="jinja2".
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
@@ -222,6 +223,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "huayu@localhost")
 
+SESSION_ENGINE = "assessment.sessions"  # Django's database sessions, read by a query compiled once
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -57,11 +57,12 @@ def _claim_files_html(request, assessment, claim):
 def _bonuses_html(request, assessment):
     editable = evidence_editable(assessment, request.user)
     bonuses = selectors_evidence.bonus_claims_for(assessment)
-    return render_to_string("assessment/_bonus_claims.html", {
+    return render_to_string("assessment/bonus_claims.jinja", {
         "assessment": assessment,
         "bonuses": grids.bonus_evidence(request, assessment, bonuses, editable),
         "editable": editable,
-    }, request=request)
+        "csrf_field": grids.csrf_field(request),
+    }, request=request, using="jinja2")
 
 
 def _refused(request, error, back_url):

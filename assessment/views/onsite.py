@@ -292,6 +292,7 @@ def _scoring_context(request, assessment, sheet):
             "has_veto": any(v["finding_id"] for v in sheet.vetoes),
         },
         "status_label": assessment.get_status_display(),
+        "csrf_field": grids.csrf_field(request),
         "item_url": reverse("onsite-item-save", args=[assessment.pk, 0]),
         "veto_url": reverse("onsite-veto-save", args=[assessment.pk, SENTINEL]).removesuffix(f"{SENTINEL}/"),
         "bonus_url": reverse("onsite-bonus-decide", args=[assessment.pk, SENTINEL]).removesuffix(f"{SENTINEL}/"),
@@ -369,7 +370,7 @@ def scoring(request, pk):
     sheet = selectors.onsite_sheet_for(assessment)
     context = _scoring_context(request, assessment, sheet)
     _render_grid(sheet, context["editable"], errors)
-    return render(request, "assessment/onsite.html", context, status=status)
+    return render(request, "assessment/onsite.jinja", context, status=status, using="jinja2")
 
 
 @login_required

@@ -106,11 +106,11 @@ def checklist(request, pk):
             if row["item_id"] in errors:
                 row["error"], row["score_text"], row["note_text"], _number = errors[row["item_id"]]
     bonuses = selectors_evidence.bonus_claims_for(assessment)
-    context.update(areas=areas, progress=progress, last_saved=last_saved,
+    context.update(areas=areas, progress=progress, last_saved=last_saved, csrf_field=grids.csrf_field(request),
                    missing=progress["items"] - progress["scored"],
                    grid=grids.self_grid(request, assessment, areas, context["editable"], context["disabled"]),
                    bonuses=grids.bonus_evidence(request, assessment, bonuses, context["editable"]))
-    return render(request, "assessment/checklist.html", context, status=status)
+    return render(request, "assessment/checklist.jinja", context, status=status, using="jinja2")
 
 
 @login_required

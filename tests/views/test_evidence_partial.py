@@ -1,5 +1,5 @@
 """The evidence block (templates/jinja2/assessment/evidence.jinja through assessment.grids) and
-_bonus_claims.html: what they show, and no queries."""
+bonus_claims.jinja: what they show, and no queries."""
 
 from decimal import Decimal
 
@@ -77,9 +77,9 @@ def test_bonus_partial_renders_without_queries(db, django_assert_num_queries):
     open_ = Bonus(pk=32, code="加2", text="经验被推广", points=Decimal("1.5"))
     open_.claim, open_.files = None, []
     with django_assert_num_queries(0):
-        html = render_to_string("assessment/_bonus_claims.html", {
+        html = render_to_string("assessment/bonus_claims.jinja", {
             "assessment": assessment, "bonuses": [claimed, open_], "editable": True,
-        })
+        }, using="jinja2")
     assert "获评先进基层党组织" in html and "+2 分" in html and "+1.5 分" in html
     assert "已申报" in html and "未申报" in html and "2025年获县委表彰" in html
     assert "会议记录.pdf" in html
@@ -94,7 +94,7 @@ def test_bonus_partial_read_only(db, django_assert_num_queries):
     bonus = Bonus(pk=31, code="加1", text="获评先进基层党组织", points=Decimal("2"))
     bonus.claim, bonus.files = None, []
     with django_assert_num_queries(0):
-        html = render_to_string("assessment/_bonus_claims.html", {
+        html = render_to_string("assessment/bonus_claims.jinja", {
             "assessment": assessment, "bonuses": [bonus], "editable": False,
-        })
+        }, using="jinja2")
     assert "<form" not in html and "未申报" in html

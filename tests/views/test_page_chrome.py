@@ -1,0 +1,84 @@
+"""The checklist and the on-site scoring page are Jinja pages from top to bottom
+(templates/jinja2/base.jinja): no Django template is rendered for them, and their navbar,
+messages and CSRF field are the ones every Django page (templates/base.html) shows."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message as FlashMessage
+from django.urls import reverse
+
+from assessment.chrome import page_messages
+from assessment.models import Message
+from huayu.jinja2 import date
+from tests.test_services_onsite import onsite_ready
+
+
+def checklist(cast):
+    return reverse("selfeval-checklist", args=[cast.assessment.pk])
+
+
+def scoring(cast):
+    return reverse("onsite-scoring", args=[onsite_ready(cast).pk])
+
+
+def navbar(html):
+    nav = re.search(r'<nav class="navbar.*?</nav>', html, re.S).group(0)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", nav)
+
+
+@pytest.mark.parametrize("page", [checklist, scoring])
+def test_rendered_without_the_django_template_engine(client, cast, page):
+    client.force_login(cast.alice)
+    response = client.get(page(cast))
+    assert response.status_code == 200
+    assert response.templates == []  # the test runner records every Django template rendered
+    assert client.get(reverse("home")).templates  # …as it does for the home page
+
+
+@pytest.mark.parametrize("who, page", [("carol", checklist), ("bob", scoring), ("root", checklist),
+                                       ("alice", scoring)])
+def test_the_same_navbar_as_the_django_pages(client, cast, who, page):
+    user = getattr(cast, who)
+    Message.objects.create(user=user, text="请尽快完成自评")
+    client.force_login(user)
+    home, jinja = client.get(reverse("home")).content.decode(), client.get(page(cast)).content.decode()
+    assert navbar(jinja) == navbar(home)
+    assert 'id="unread-badge">1<' in navbar(jinja)
+    assert f'action="{reverse("logout")}"' in navbar(jinja) and str(user) in navbar(jinja)
+    assert ("后台管理" in navbar(jinja)) == user.is_staff
+
+
+def test_the_anonymous_navbar_is_the_brand_alone(client, db):
+    nav = navbar(client.get(reverse("login")).content.decode())
+    assert 'class="navbar-brand text-white" href="/"' in nav
+    assert "navbar-collapse" not in nav and "csrfmiddlewaretoken" not in nav
+
+
+def test_one_csrf_token_for_the_whole_page(client, cast):
+    client.force_login(cast.carol)
+    html = client.get(checklist(cast)).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) > 1 and len(set(tokens)) == 1
+
+
+def test_messages_show_above_the_page(client, cast):
+    client.force_login(cast.carol)
+    html = client.post(checklist(cast), {}, follow=True).content.decode()  # nothing changed
+    assert '<div class="alert alert-success" role="alert">没有需要保存的修改。</div>' in html
+
+
+def test_an_error_message_is_a_danger_alert(rf):
+    request = rf.get("/")
+    request._messages = [FlashMessage(constants.ERROR, "<b>错误</b>"), FlashMessage(constants.INFO, "提示")]
+    assert page_messages(request) == [("danger", request._messages[0]), ("info", request._messages[1])]
+
+
+def test_date_filter_shows_the_local_time(settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    moment = datetime.datetime(2026, 3, 1, 23, 30, 5, tzinfo=datetime.timezone.utc)
+    assert date(moment, "Y-m-d H:i:s") == "2026-03-02 07:30:05"
+    assert date(datetime.date(2026, 3, 1), "Y-m-d") == "2026-03-01"
+    assert date(None, "Y-m-d") == ""
