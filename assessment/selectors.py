@@ -440,7 +440,8 @@ from collections import defaultdict  # noqa: E402
 
 from django.db.models import FilteredRelation, Min, Window  # noqa: E402
 
-from .models import Bonus, BonusClaim, Evidence, Veto  # noqa: E402
+from .models import Bonus, BonusClaim, Evidence, GradeBand, Veto, VetoFinding  # noqa: E402
+from .results import grade_for  # noqa: E402
 from .services.onsite import SCORE_ACTIONS, SCORING_ACTIONS  # noqa: E402
 
 ONSITE_STATUSES = Status.values  # 未开始 / 自评中 / 已提交 / 考评中 / 考评完成 / 已通报
@@ -574,6 +575,26 @@ def onsite_progress(assessment):
         onsite_total=Sum("onsite_score"))
     return {"scored": agg["scored"], "items": agg["items"], "self_total": agg["self_total"] or ZERO,
             "onsite_total": agg["onsite_total"] or ZERO}
+
+
+GRADE_BANDS = Prepared(lambda standard_id: (
+    GradeBand.objects.filter(standard_id=standard_id).order_by("-min_score").values_list("grade", "min_score")))
+
+
+def onsite_grade(assessment, onsite_total, bonus_total=None, has_veto=None):
+    """{"bonus", "total", "has_veto", "grade"} of the on-site scores as they stand: the approved
+    bonus capped by the standard, a veto finding makes it 不合格, else the standard's bands.
+    One query (the bands), three when the bonus and the veto are not given."""
+    standard = assessment.round.standard
+    if bonus_total is None:
+        bonus_total = BonusClaim.objects.filter(
+            assessment=assessment, decision=BonusClaim.Decision.APPROVED).aggregate(n=Sum("bonus__points"))["n"] or ZERO
+    if has_veto is None:
+        has_veto = VetoFinding.objects.filter(assessment=assessment).exists()
+    bonus = min(bonus_total, standard.bonus_cap)
+    total = onsite_total + bonus
+    grade = grade_for(total, has_veto, GRADE_BANDS(standard_id=standard.pk))
+    return {"bonus": bonus, "total": total, "has_veto": has_veto, "grade": grade}
 
 
 HISTORY_FIELDS = ("item_id", "action", "field", "old_value", "new_value", "at", "actor_id",

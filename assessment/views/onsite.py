@@ -29,8 +29,7 @@ from django.views.decorators.http import require_POST
 from assessment import grids, permissions, selectors
 from assessment.grids import SENTINEL, kind_label, url_pattern
 from assessment.forms import clean_self_score
-from assessment.models import BonusClaim, BranchKind, Grade, GradeBand, Phase, Score, Status, Veto
-from assessment.results import grade_for
+from assessment.models import BonusClaim, BranchKind, Grade, Phase, Score, Status, Veto
 from assessment.services import onsite as services
 from assessment.services.base import ServiceError
 from assessment.services.rounds import phase_next, round_phase_set
@@ -263,13 +262,9 @@ def _render_grid(sheet, editable, errors=None):
 
 def _grade(assessment, sheet):
     """Total, capped bonus, veto and grade of the sheet (one query: the grade bands)."""
-    bands = list(GradeBand.objects.filter(standard_id=assessment.round.standard_id)
-                 .order_by("-min_score").values_list("grade", "min_score"))
-    bonus = min(sheet.bonus_total, sheet.bonus_cap)
-    total = sheet.progress["onsite_total"] + bonus
-    has_veto = any(v["finding_id"] for v in sheet.vetoes)
-    grade = grade_for(total, has_veto, bands)
-    return {"bonus": bonus, "total": total, "has_veto": has_veto, "grade": grade, "grade_label": Grade(grade).label}
+    result = selectors.onsite_grade(assessment, sheet.progress["onsite_total"], sheet.bonus_total,
+                                    any(v["finding_id"] for v in sheet.vetoes))
+    return {**result, "grade_label": Grade(result["grade"]).label}
 
 
 def _scoring_context(request, assessment, sheet):
@@ -279,7 +274,8 @@ def _scoring_context(request, assessment, sheet):
     is_admin = services.is_admin_of(user, assessment)
     text = selectors.decimal_text
     progress = sheet.progress
-    bonus = min(sheet.bonus_total, sheet.bonus_cap)
+    result = _grade(assessment, sheet)
+    bonus = result["bonus"]
     return {
         "assessment": assessment, "round": assessment.round, "sheet": sheet, "areas": sheet.areas,
         "progress": progress, "editable": editable, "refusal": refusal or "",
@@ -289,7 +285,8 @@ def _scoring_context(request, assessment, sheet):
             "onsite_total": text(progress["onsite_total"]), "self_total": text(progress["self_total"]),
             "bonus": text(bonus), "bonus_total": text(sheet.bonus_total), "bonus_cap": text(sheet.bonus_cap),
             "over_cap": sheet.bonus_total > sheet.bonus_cap, "total": text(progress["onsite_total"] + bonus),
-            "has_veto": any(v["finding_id"] for v in sheet.vetoes),
+            "has_veto": result["has_veto"], "grade": result["grade_label"],
+            "provisional": assessment.status not in (Status.FINALISED, Status.PUBLISHED),
         },
         "status_label": assessment.get_status_display(),
         "csrf_field": grids.csrf_field(request),
@@ -408,6 +405,7 @@ def item_save(request, pk, item_id):
         return refuse(error.message, _status_of(error))
     progress = selectors.onsite_progress(assessment)
     area = selectors.onsite_area_subtotals(assessment, area_id=score.item.area_id).get(score.item.area_id, {})
+    result = selectors.onsite_grade(assessment, progress["onsite_total"])
     return JsonResponse({
         "ok": True, "error": "", "conflict": False,
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
@@ -419,6 +417,8 @@ def item_save(request, pk, item_id):
         "area_subtotal": selectors.decimal_text(area.get("onsite", 0)),
         "area_progress": f"{area.get('scored', 0)}/{area.get('items', 0)}",
         "status": assessment.get_status_display(),
+        "grand_total": selectors.decimal_text(result["total"]),
+        "grade": str(Grade(result["grade"]).label),
     })
 
 

@@ -141,6 +141,9 @@
       state.version.value = data.version;
       show(state, msg.msgSaved + " " + data.saved_at, "ok");
       setText("#onsite-total", data.total);
+      setText("#onsite-result-score", data.total);
+      setText("#onsite-grand-total", data.grand_total);
+      setText("#onsite-grade", data.grade);
       setText("#onsite-progress", data.progress);
       setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
       setText("[data-area-progress='" + data.area + "']", data.area_progress);

@@ -74,6 +74,10 @@ def test_assessor_scores_finalises_and_the_ranking_shows_it(phone, page, ready):
         expect(row(phone, item).locator(".or-status")).to_contain_text("已保存")
     expect(phone.locator("#onsite-progress")).to_have_text("10/10")
     expect(phone.locator("#onsite-total")).to_have_text("98")
+    # The total and grade at the foot follow each save, before any reload.
+    expect(phone.locator("#onsite-result-score")).to_have_text("98")
+    expect(phone.locator("#onsite-grand-total")).to_have_text("98")
+    expect(phone.locator("#onsite-grade")).to_have_text("优秀")
     saved = Score.objects.get(assessment=c.first, item=c.items[0])
     assert (saved.onsite_score, saved.deduction_reason, saved.needs_rectification, saved.requirement) == (
         Decimal("8"), "组织生活会记录缺少两次签到", True, "补齐签到表")
@@ -107,6 +111,7 @@ def test_assessor_scores_finalises_and_the_ranking_shows_it(phone, page, ready):
     veto.locator("button[value=add]").click()
     expect(page.get_by_text("已记录否决情形：否1。")).to_be_visible()
     expect(page.locator("#onsite-result")).to_contain_text("等次为不合格")
+    expect(page.locator("#onsite-grade")).to_have_text("不合格")
     onsite_finalise(assessment=c.second, actor=c.alice, assessors_present="alice", date=timezone.localdate())
 
     page.goto(f"{page.base}/rounds/{c.onsite_round.pk}/onsite/")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import AuditLog, Phase, Round, Status
+from assessment.models import AuditLog, Bonus, BonusClaim, GradeBand, Phase, Round, Status
 from tests.test_services_onsite import items, onsite_ready, record, row
 
 
@@ -33,6 +33,7 @@ def test_works(client, cast):
     assert body["ok"] is True and body["conflict"] is False and body["version"] == 1
     assert body["total"] == "1.5" and body["progress"] == "1/12" and body["area_subtotal"] == "1.5"
     assert body["area_progress"] == "1/4" and body["status"] == "考评中"
+    assert body["grand_total"] == "1.5" and body["grade"] == "不合格"  # 1.5 of 24 points so far
     saved = row(cast.assessment, items(cast)[0])
     assert (saved.onsite_score, saved.deduction_reason, saved.needs_rectification, saved.requirement) == (
         Decimal("1.5"), "缺签到表", True, "补齐签到表")
@@ -128,3 +129,12 @@ def test_conflict_answers_409_with_the_other_value_and_nothing_changes(client, c
     again = post(client, cast.bob, cast, data("2", version=str(body["current"]["version"])))
     assert again.status_code == 200 and again.json()["version"] == 2
     assert row(cast.assessment, items(cast)[0]).onsite_score == Decimal("2")
+
+
+def test_the_answer_carries_the_grand_total_and_grade_with_the_approved_bonus(client, cast):
+    onsite_ready(cast)
+    GradeBand.objects.filter(standard=cast.standard, grade="excellent").update(min_score=3)
+    BonusClaim.objects.create(assessment=cast.assessment, bonus=Bonus.objects.get(standard=cast.standard),
+                              note="县级先进", decision=BonusClaim.Decision.APPROVED)
+    body = post(client, cast.bob, cast, data("1.5", "缺签到表")).json()
+    assert body["total"] == "1.5" and body["grand_total"] == "3.5" and body["grade"] == "优秀"

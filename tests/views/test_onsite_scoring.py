@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment.models import AuditLog, Evidence, Phase, Round, Score, Status
+from assessment.models import AuditLog, Bonus, BonusClaim, Evidence, GradeBand, Phase, Round, Score, Status, Veto, VetoFinding
 from assessment.services.rounds import round_prepare
 from assessment.services.selfeval import self_score_record
 from tests.conftest import make_standard
-from tests.test_services_onsite import items, onsite_ready, record, row
+from tests.test_services_onsite import items, onsite_ready, record, row, score_all
 
 
 def url(assessment):
@@ -223,6 +223,32 @@ def test_query_count_is_fixed_whatever_the_items_and_files(client, cast):
     assert response.status_code == 200
     assert response.content.decode().count('name="score-') == 56
     assert response.content.decode().count('class="of-thumb"') == 56
-    # session, user, assessment; scores with area sums, evidence, audit, vetoes, bonuses; unread messages
-    assert len(small) == len(large) == 8
+    # session, user with the unread count, assessment; scores with area sums, evidence, audit,
+    # vetoes, bonuses; the grade bands
+    assert len(small) == len(large) == 9
     assert len(large) <= 12
+
+
+def grade_shown(html):
+    return html.split('id="onsite-grade">', 1)[1].split("<", 1)[0]
+
+
+def test_the_grade_as_the_scores_stand_with_bonus_and_veto(client, cast):
+    """The cast standard has 24 points: bands of 20 / 18 / 12 make every grade reachable."""
+    onsite_ready(cast)
+    for grade, minimum in (("excellent", 20), ("good", 18), ("pass", 12)):
+        GradeBand.objects.filter(standard=cast.standard, grade=grade).update(min_score=minimum)
+    score_all(cast, score="1.5", reason="资料不全")  # 18
+    response, html = get_html(client, cast.bob, cast.assessment)
+    assert grade_shown(html) == "良好" and "按目前的得分" in html
+    assert '<strong id="onsite-grand-total">18</strong>' in html
+
+    BonusClaim.objects.create(assessment=cast.assessment, bonus=Bonus.objects.get(standard=cast.standard),
+                              note="县级先进", decision=BonusClaim.Decision.APPROVED)
+    _response, html = get_html(client, cast.bob, cast.assessment)
+    assert grade_shown(html) == "优秀" and '<strong id="onsite-grand-total">20</strong>' in html
+
+    VetoFinding.objects.create(assessment=cast.assessment, veto=Veto.objects.get(standard=cast.standard),
+                               note="弄虚作假", recorded_by=cast.bob)
+    _response, html = get_html(client, cast.bob, cast.assessment)
+    assert grade_shown(html) == "不合格"
