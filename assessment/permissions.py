@@ -59,7 +59,7 @@ def role_required(*roles):
 def _assessment(pk):
     from .models import Assessment
 
-    return Assessment.objects.select_related("round", "round__standard", "round__township", "branch").filter(pk=pk)
+    return Assessment.objects.select_related("round", "round__standard", "branch").filter(pk=pk)
 
 
 ASSESSMENT = Prepared(_assessment)  # every page of one branch starts here: compiled once

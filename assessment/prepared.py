@@ -4,7 +4,9 @@ Django builds and compiles a queryset's SQL every time it runs. For the joins, w
 sums and value lists behind the checklist and the on-site page that Python work costs
 more than PostgreSQL takes to answer (bench/README.md: about 0.5 to 1 ms a query).
 `Prepared` builds its queryset once, with marker numbers standing for the arguments,
-keeps the SQL, and runs it with each call's arguments. The rows go through Django's own
+keeps the SQL, and runs it with each call's arguments; on PostgreSQL it is also planned once
+per connection (PREPARE, then EXECUTE: connect to PostgreSQL directly or through a pooler in
+session mode, not transaction mode). The rows go through Django's own
 converters and the steps of its iterables, so they come back as the queryset would have
 returned them (tests/test_prepared.py compares the two on SQLite and PostgreSQL).
 
@@ -19,12 +21,24 @@ equality; anything else is refused when it is first run.
 """
 
 import inspect
+import itertools
+import re
 import threading
+import weakref
 
 from django.db import connections
 from django.db.models.query import ModelIterable, ValuesIterable, ValuesListIterable, get_related_populators
 
 MARK = 1_987_000_000  # argument i is built as MARK + i: a number no id of ours comes near
+
+
+NAMES = itertools.count(1)
+
+
+def _numbered(sql):
+    """Django's PostgreSQL SQL with %s placeholders as PREPARE wants it: $1, $2, … (and %% as %)."""
+    numbers = itertools.count(1)
+    return re.sub(r"%[s%]", lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
 
 
 def _marker(i, parameter):
@@ -62,6 +76,24 @@ class Compiled:
             self.annotations = list(compiler.annotation_col_map.items())
         elif self.kind is not ValuesListIterable:
             raise TypeError("Prepared: only plain, values() and values_list() querysets")
+        # On PostgreSQL the statement is also planned once per connection (PREPARE … EXECUTE).
+        self.name = f"huayu_prepared_{next(NAMES)}"
+        self.execute_sql = f"EXECUTE {self.name} ({', '.join(['%s'] * len(self.params))})"
+        self.prepared_on = weakref.WeakSet()  # the connections that know the statement
+        self.lock = threading.Lock()
+
+    def execute(self, connection, cursor, params):
+        if connection.vendor != "postgresql" or not params:
+            cursor.execute(self.sql, params)
+            return
+        raw = connection.connection
+        if raw not in self.prepared_on:
+            # Through the driver's own cursor: preparing is not one of the page's queries.
+            with connection.wrap_database_errors, raw.cursor() as plain:
+                plain.execute(f"PREPARE {self.name} AS {_numbered(self.sql)}")
+            with self.lock:
+                self.prepared_on.add(raw)
+        cursor.execute(self.execute_sql, params)
 
     def rows(self, connection, values):
         """The rows as lists, converted as Django converts them."""
@@ -69,7 +101,7 @@ class Compiled:
         for i, name in self.slots:
             params[i] = values[name]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            self.execute(connection, cursor, params)
             rows = cursor.fetchall()
         converters = []
         for i, expression in enumerate(self.expressions):

@@ -4,10 +4,12 @@ for each call's arguments, on SQLite and PostgreSQL."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, Sum, Window
 
 from assessment.models import Assessment, AuditLog, Bonus, BonusClaim, Score, User
 from assessment.prepared import Prepared
+from django.test.utils import CaptureQueriesContext
 
 
 def score_rows(assessment_id):
@@ -104,3 +106,37 @@ def test_string_arguments_where_the_build_says_so(cast):
     assert prepared(username="x' OR '1'='1") == []
     with pytest.raises(TypeError, match="must be a string"):
         prepared(username=7)
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_once_per_connection_and_again_on_a_new_one(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    prepared = Prepared(score_rows)
+    expected = list(score_rows(cast.assessment.pk))
+    assert prepared(assessment_id=cast.assessment.pk) == expected
+    name = prepared.compiled[1].name
+
+    def known():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+            return cursor.fetchone()[0]
+
+    assert known() == 1
+    expected = list(score_rows(cast.assessment2.pk))
+    with CaptureQueriesContext(connection) as queries:
+        rows = prepared(assessment_id=cast.assessment2.pk)
+    assert rows == expected
+    assert len(queries) == 1 and queries[0]["sql"].startswith(f"EXECUTE {name}")
+    assert known() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_prepares_again_after_the_connection_is_replaced(cast):
+    if connection.vendor != "postgresql":
+        pytest.skip("PREPARE is PostgreSQL's")
+    prepared = Prepared(score_rows)
+    expected = list(score_rows(cast.assessment.pk))
+    assert prepared(assessment_id=cast.assessment.pk) == expected
+    connection.close()  # a new connection knows no prepared statement
+    assert prepared(assessment_id=cast.assessment.pk) == expected

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # marked for translation, translated where used
 from django.views.decorators.http import require_POST
@@ -151,11 +152,15 @@ def _short(text, limit=80):
 # The 56 rows are the page's weight: each is written out here from one format string, with
 # every value escaped once and the labels translated once per page (no template loop, no
 # include, no url tag). The markup and its classes: static/huayu/site.css (.or…), onsite.js.
-ROW = (
-    '<article class="or{error_class}" id="item-{id}" data-item="{id}" data-points="{points}">'
+HEAD = (
     '<div class="or-no">{number}</div>'
     '<div class="or-main"><div class="or-content">{content}</div>'
     '<div class="or-criteria"><b>{t_criteria}</b>{criteria}</div></div>'
+)
+HEADS = grids.Memo()  # an item's head depends only on its texts and the language: written once
+
+ROW = (
+    '<article class="or{error_class}" id="item-{id}" data-item="{id}" data-points="{points}">{head}'
     '<div class="or-self"><span class="or-self-score">{t_self} <b>{self_text}</b> / {points} {t_points}</span>'
     '{self_note}{files}</div>'
     '<div class="or-input">'
@@ -228,6 +233,7 @@ def _render_grid(sheet, editable, errors=None):
     """Set `rows_html` on every area of the sheet, and `files_html` on every bonus.
     Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed."""
     labels, t = _texts(editable)
+    language = get_language()
     urls = (url_pattern("evidence-file"), url_pattern("evidence-thumb"))
     errors = errors or {}
     for area in sheet.areas:
@@ -238,9 +244,11 @@ def _render_grid(sheet, editable, errors=None):
                 row.update(problem)
             item_id = row["id"]
             error = row["error"]
+            head = HEADS.get((language, row["number"], row["content"], row["criteria"]), lambda: HEAD.format(
+                number=row["number"], content=_esc(row["content"]), t_criteria=labels["t_criteria"],
+                criteria=_esc(row["criteria"])))
             parts.append(ROW.format(
-                **labels, id=item_id, number=row["number"], points=row["points_text"],
-                content=_esc(row["content"]), criteria=_esc(row["criteria"]),
+                **labels, id=item_id, head=head, points=row["points_text"],
                 self_text=row["self_text"] or "—",
                 self_note=f'<span class="or-self-note">{_esc(row["self_note"])}</span>' if row["self_note"] else "",
                 files=_files_html(row["files"], urls, t),
