@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.models import Count, F, FilteredRelation, Q, Sum, Window
+from django.test.utils import CaptureQueriesContext
 
 from assessment.models import Assessment, AuditLog, Bonus, BonusClaim, Score, User
 from assessment.prepared import Prepared
-from django.test.utils import CaptureQueriesContext
 
 
 def score_rows(assessment_id):
@@ -108,13 +108,19 @@ def test_string_arguments_where_the_build_says_so(cast):
         prepared(username=7)
 
 
-@pytest.mark.django_db
-def test_postgresql_plans_once_per_connection_and_again_on_a_new_one(cast):
+def prepared_on_postgresql(cast):
+    """A Prepared of score_rows, run once (so the connection has prepared it), and its rows."""
     if connection.vendor != "postgresql":
         pytest.skip("PREPARE is PostgreSQL's")
     prepared = Prepared(score_rows)
     expected = list(score_rows(cast.assessment.pk))
     assert prepared(assessment_id=cast.assessment.pk) == expected
+    return prepared, expected
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_once_per_connection(cast):
+    prepared, _rows = prepared_on_postgresql(cast)
     name = prepared.compiled[1].name
 
     def known():
@@ -133,10 +139,6 @@ def test_postgresql_plans_once_per_connection_and_again_on_a_new_one(cast):
 
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_prepares_again_after_the_connection_is_replaced(cast):
-    if connection.vendor != "postgresql":
-        pytest.skip("PREPARE is PostgreSQL's")
-    prepared = Prepared(score_rows)
-    expected = list(score_rows(cast.assessment.pk))
-    assert prepared(assessment_id=cast.assessment.pk) == expected
+    prepared, expected = prepared_on_postgresql(cast)
     connection.close()  # a new connection knows no prepared statement
     assert prepared(assessment_id=cast.assessment.pk) == expected
