@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from assessment.models import Phase, Round, Score, Status
+from assessment.models import Branch, Phase, Round, Score, Status
 from assessment.services.onsite import onsite_finalise, onsite_score_record
 from assessment.services.rounds import round_prepare
 from tests.conftest import PASSWORD, make_standard
-from tests.e2e.conftest import log_in, no_sideways_scroll, shot
+from tests.e2e.conftest import SHOTS, log_in, no_sideways_scroll, shot
 
 
 @pytest.fixture
@@ -143,3 +143,27 @@ def test_a_conflict_is_shown_and_settled_in_the_browser(page, ready):
     expect(first.locator(".or-status")).to_contain_text("已保存")
     saved = Score.objects.get(assessment=c.first, item=c.items[0])
     assert saved.onsite_score == Decimal("10") and saved.version == 2
+
+
+FITS = "(t => t.scrollWidth <= t.clientWidth)(document.querySelector('.ranking-table'))"
+
+
+def test_the_ranking_of_a_seven_area_standard_fits_the_screen_and_a_landscape_page(page, cast):
+    """The township's standard has 7 areas: the ranking shows them all at 1280 px without
+    sideways scrolling inside the table, and prints on A4 landscape without cutting a column."""
+    standard = make_standard(name="七方面标准", areas=7, items_per_area=2, points=Decimal("7"))
+    standard.areas.update(name="组织生活规范化建设")  # as long as the real ones
+    round = Round.objects.create(township=cast.township, standard=standard, name="2026年度排名", year=2026,
+                                 phase=Phase.ONSITE)
+    round_prepare(round=round)
+    Score.objects.filter(assessment__round=round).update(self_score=Decimal("7"), onsite_score=Decimal("6.5"))
+    round.assessments.update(status=Status.FINALISED)
+    Branch.objects.filter(pk=cast.branch2.pk).update(is_demonstration=True)
+    log_in(page, "alice", PASSWORD)
+    page.goto(f"{page.base}/rounds/{round.pk}/results/")
+    expect(page.locator("tr", has_text="西段村").first).to_contain_text("示范点")
+    assert page.evaluate(FITS)
+    shot(page, "ranking-desktop")
+    page.emulate_media(media="print")
+    assert page.evaluate(FITS)
+    page.pdf(path=str(SHOTS / "ranking-print.pdf"), prefer_css_page_size=True)

@@ -87,6 +87,20 @@ def test_ranking_rows_show_every_column(client, scored):
     assert row.count('<td class="text-end fw-bold">') == 2 and "农村" in row
 
 
+def test_ranking_keeps_type_and_demonstration_with_the_branch_name(client, scored):
+    """Two columns fewer, so the table fits 1280 px and an A4 landscape page."""
+    Branch.objects.filter(pk=scored.branch2.pk).update(is_demonstration=True)
+    client.force_login(scored.alice)
+    html = client.get(reverse("results-ranking", args=[scored.round.pk])).content.decode()
+    head = html[html.index("<thead"):html.index("</thead>")]
+    assert "类型" not in head and "示范点" not in head and head.count("</th>") == 2 + 3 + 5  # rank, branch; 3 areas; bonus, self, total, difference, grade
+    row = html[html.index(">西段村</a>"):].split("</tr>")[0]
+    assert '<span class="badge text-bg-warning">示范点</span>' in row.split("</td>")[0]
+    assert "农村 · " in row.split("</td>")[0]
+    other = html[html.index(">化峪村</a>"):].split("</tr>")[0]
+    assert "示范点" not in other
+
+
 def test_ranking_charts_show_the_top_30_above_30_branches(client, scored):
     client.force_login(scored.alice)
     url = reverse("results-ranking", args=[scored.round.pk])
