@@ -169,11 +169,12 @@ def _remember(request, *, data, filename, parsed, error=None, mapping=None):
     if parsed is not None:
         state.update(
             parsed=parsed.to_json(), sheet=parsed.sheet, header_row=parsed.header_row,
-            headers=parsed.headers, columns=parsed.columns,
+            header_last=parsed.header_row + parsed.header_rows - 1, headers=parsed.headers, columns=parsed.columns,
         )
     else:
         state.update(
-            parsed=None, sheet=error.sheet, header_row=error.header_row, headers=error.headers,
+            parsed=None, sheet=error.sheet, header_row=error.header_row, header_last=error.header_row,
+            headers=error.headers,
             columns=mapping if mapping is not None else error.columns,
         )
     request.session[SESSION_KEY] = state

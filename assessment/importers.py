@@ -6,6 +6,8 @@ raises StandardImportError with a message naming the sheet, row and column.
 
 Hostile files are refused before openpyxl sees them (size, zip member sizes,
 compression ratio); the workbook is then read in read-only mode, row by row.
+Read-only mode does not give merged cells, so `_read_merges` reads those from the
+sheet's XML: they tell a header over two rows, and an item over several rows.
 """
 
 import base64
@@ -15,6 +17,7 @@ import logging
 import re
 import unicodedata
 import zipfile
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,7 +25,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from assessment.models import Grade
 
@@ -35,9 +40,13 @@ MAX_MEMBERS = 500
 MAX_COLUMNS = 40
 HEADER_SCAN_ROWS = 30
 MAX_BLANK_RUN = 200  # this many empty rows in a row end the table
+MAX_MERGES = 10000  # merged ranges on one sheet
+MAX_HEADER_NAME = 30  # characters of a column name, for telling a header row from a data row
+MERGE_CELL_TAG = "{%s}mergeCell" % SHEET_MAIN_NS
 
 FIELDS = ("number", "area", "content", "criteria", "points", "check_method", "evidence")
 REQUIRED_FIELDS = ("content", "points")
+TEXT_FIELDS = ("content", "criteria", "check_method", "evidence")  # may go on over several rows
 
 # Header names, best first. A header matches exactly (after dropping spaces and
 # anything in brackets) or, failing that, starts with one of these.
@@ -131,6 +140,7 @@ class ParsedStandard:
     grade_bands: list = field(default_factory=list)
     sheet: str = ""
     header_row: int = 0
+    header_rows: int = 1  # 2 for a header over two rows (header_row and the row below)
     columns: dict = field(default_factory=dict)  # field -> column letter
     headers: dict = field(default_factory=dict)  # column letter -> header text, for the mapping form
     description: str = ""
@@ -332,11 +342,12 @@ def _decimal(value):
 class Sheet:
     """Where we are, for messages."""
 
-    def __init__(self, title, header_row, headers, columns):
+    def __init__(self, title, header_row, headers, columns, merges):
         self.title = title
         self.header_row = header_row
         self.headers = headers
         self.columns = columns
+        self.merges = merges
 
     def where(self, row, column=None, field_name=None):
         if column is None:
@@ -350,6 +361,53 @@ class Sheet:
 
     def error(self, row, message, column=None, field_name=None):
         return StandardImportError(f"{self.where(row, column, field_name)}：{message}")
+
+
+class Merges:
+    """The merged ranges of a worksheet, read from its XML the first time one is asked for."""
+
+    def __init__(self, worksheet):
+        self.worksheet = worksheet
+        self.spans = None  # column -> [(first row, last row, first column, last column)], by first row
+        self.starts = {}  # column -> the first rows of its spans, for bisect
+
+    def find(self, row, column):
+        """(first row, last row, first column, last column) of the merged range over a cell, or None."""
+        if self.spans is None:
+            self.load()
+        index = bisect_right(self.starts.get(column, ()), row) - 1
+        if index >= 0 and self.spans[column][index][1] >= row:
+            return self.spans[column][index]
+        return None
+
+    def load(self):
+        spans = {}
+        for count, (first_column, first_row, last_column, last_row) in enumerate(_read_merges(self.worksheet), 1):
+            if count > MAX_MERGES:
+                raise StandardImportError(
+                    _("工作表“%(sheet)s”的合并单元格超过%(max)d处，不能导入。")
+                    % {"sheet": self.worksheet.title, "max": MAX_MERGES}
+                )
+            for column in range(first_column, min(last_column, MAX_COLUMNS) + 1):
+                spans.setdefault(column, []).append((first_row, last_row, first_column, last_column))
+        for column_spans in spans.values():
+            column_spans.sort()
+        self.spans = spans
+        self.starts = {column: [span[0] for span in column_spans] for column, column_spans in spans.items()}
+
+
+def _read_merges(worksheet):
+    """(first column, first row, last column, last row) of each merged range of a read-only worksheet."""
+    with worksheet._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag == MERGE_CELL_TAG:
+                try:
+                    bounds = range_boundaries(element.get("ref", ""))
+                except (TypeError, ValueError):
+                    bounds = (None,)
+                if None not in bounds:  # a whole row or column: not a cell range
+                    yield bounds
+            element.clear()
 
 
 def field_labels():
@@ -402,19 +460,32 @@ def _row_cells(row):
     return found
 
 
+@dataclass
+class Header:
+    row: int  # its first row
+    rows: int  # 1, or 2 when the row below goes on it
+    texts: dict  # column index -> text (for two rows, one text a column)
+    columns: dict  # field -> column index
+
+    def rows_text(self):
+        return str(self.row) if self.rows == 1 else f"{self.row}–{self.row + self.rows - 1}"
+
+
 def _find_header(workbook):
-    """(worksheet, row number, {column: text}, {field: column}) of the best header."""
+    """(worksheet, Header, Merges) of the best header."""
     best = None
     for worksheet in workbook.worksheets:
         if not hasattr(worksheet, "iter_rows"):
             continue  # a chart sheet
         worksheet.reset_dimensions()
-        rows = worksheet.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS)
-        for number, row in enumerate(rows, start=1):
-            cells = [(column, _text(cell.value)) for column, cell in _row_cells(row)]
-            columns = _detect_columns(cells)
-            if len(columns) >= 2 and (best is None or len(columns) > len(best[3])):
-                best = (worksheet, number, dict(cells), columns)
+        merges = Merges(worksheet)
+        rows = worksheet.iter_rows(min_row=1, max_row=HEADER_SCAN_ROWS + 1, max_col=MAX_COLUMNS)
+        rows = [_row_cells(row) for row in rows]
+        for number, cells in enumerate(rows[:HEADER_SCAN_ROWS], start=1):
+            below = rows[number] if number < len(rows) else []
+            header = _header_at(number, cells, below, merges)
+            if len(header.columns) >= 2 and (best is None or len(header.columns) > len(best[1].columns)):
+                best = (worksheet, header, merges)
     if best is None:
         raise StandardImportError(
             _("未找到表头：没有一个工作表含有“考核内容”“分值”等列名的标题行，请检查文件是否为考核标准。")
@@ -422,8 +493,65 @@ def _find_header(workbook):
     return best
 
 
-def _apply_mapping(columns, mapping, sheet_title, header_row, headers):
+def _header_at(number, cells, below, merges):
+    """The header that starts on row `number`: that row, with the row below when that one goes on it.
+
+    Over two rows, a column's name is the lower row's text, else the upper row's; a merged cell
+    counts for every cell it covers. The row below goes on the header when it has only short texts
+    and a cell of the upper row is merged down into it, or, as long as no column name of the upper
+    row is lost, when it is under a cell merged across, or holds a column name of its own."""
+    upper = {column: _text(cell.value) for column, cell in cells}
+    header = Header(number, 1, upper, _detect_columns(upper.items()))
+    if len(cells) < 2 or not header.columns or not _header_like(below):
+        return header
+    lower = {column: _text(cell.value) for column, cell in below}
+    merged_down = linked = False
+    texts = {}
+    for column in range(1, MAX_COLUMNS + 1):
+        top, bottom = upper.get(column, ""), lower.get(column, "")
+        span = merges.find(number, column)
+        if span and span[0] == number:
+            top = top or upper.get(span[2], "")
+            if span[1] > number:  # merged down: the same name for the lower row
+                merged_down, bottom = True, bottom or top
+            elif bottom and span[2] != span[3]:
+                linked = True  # a name across several columns, with names under it
+        if not bottom and (span := merges.find(number + 1, column)) and span[0] == number + 1:
+            bottom = lower.get(span[2], "")  # merged across the lower row
+        if bottom or top:
+            texts[column] = bottom or top
+    columns = _detect_columns(texts.items())
+    linked = linked or any(_names_a_column(text) for text in lower.values())
+    if merged_down or (linked and set(columns) >= set(header.columns)):
+        return Header(number, 2, texts, columns)
+    return header
+
+
+def _header_like(cells):
+    """Whether a row could be the second row of a header: short texts, no number, formula or heading."""
+    if not cells:
+        return False
+    for column, cell in cells:
+        value = cell.value
+        if not isinstance(value, str) or _is_formula(cell) or _decimal(value) is not None:
+            return False
+        label = _label(value)
+        if len(label) > MAX_HEADER_NAME or TOTAL_ROW.match(label):
+            return False
+        if AREA_NUMBERING.match(value) or AREA_POINTS.search(value):
+            return False  # a section row such as 一、组织建设（20分）
+    return True
+
+
+def _names_a_column(text):
+    """A column name exactly as we know it, or one of the columns a branch or assessor fills in."""
+    label = _label(text)
+    return any(word in label for word in SCORE_WORDS) or any(label in words for words in SYNONYMS.values())
+
+
+def _apply_mapping(columns, mapping, sheet_title, header, headers):
     columns = dict(columns)
+    where = {"sheet": sheet_title, "header_row": header.row, "headers": headers}
     for name, letter in (mapping or {}).items():
         if name not in FIELDS:
             continue
@@ -436,8 +564,7 @@ def _apply_mapping(columns, mapping, sheet_title, header_row, headers):
             index = 0
         if not 1 <= index <= MAX_COLUMNS:
             raise StandardImportError(
-                _("列“%(letter)s”无效。") % {"letter": letter},
-                sheet=sheet_title, header_row=header_row, headers=headers, columns=_letters(columns),
+                _("列“%(letter)s”无效。") % {"letter": letter}, **where, columns=_letters(columns),
             )
         columns[name] = index
     seen = {}
@@ -449,14 +576,14 @@ def _apply_mapping(columns, mapping, sheet_title, header_row, headers):
                 raise StandardImportError(
                     _("“%(a)s”和“%(b)s”不能对应同一列（%(column)s列）。")
                     % {"a": labels[other], "b": labels[name], "column": get_column_letter(columns[name])},
-                    sheet=sheet_title, header_row=header_row, headers=headers, columns=_letters(columns),
+                    **where, columns=_letters(columns),
                 )
     for name in REQUIRED_FIELDS:
         if name not in columns:
             raise StandardImportError(
-                _("工作表“%(sheet)s”第%(row)d行的表头中找不到“%(field)s”列，请指定各列对应的内容。")
-                % {"sheet": sheet_title, "row": header_row, "field": labels[name]},
-                sheet=sheet_title, header_row=header_row, headers=headers, columns=_letters(columns),
+                _("工作表“%(sheet)s”第%(row)s行的表头中找不到“%(field)s”列，请指定各列对应的内容。")
+                % {"sheet": sheet_title, "row": header.rows_text(), "field": labels[name]},
+                **where, columns=_letters(columns),
             )
     return columns
 
@@ -469,19 +596,19 @@ def _letters(columns):
 
 
 def _parse_workbook(workbook, *, filename, mapping):
-    worksheet, header_row, header_cells, detected = _find_header(workbook)
-    headers = {get_column_letter(column): re.sub(r"\s+", "", text) for column, text in header_cells.items()}
-    columns = _apply_mapping(detected, mapping, worksheet.title, header_row, headers)
-    sheet = Sheet(worksheet.title, header_row, headers, columns)
+    worksheet, header, merges = _find_header(workbook)
+    headers = {get_column_letter(column): re.sub(r"\s+", "", text) for column, text in header.texts.items()}
+    columns = _apply_mapping(header.columns, mapping, worksheet.title, header, headers)
+    sheet = Sheet(worksheet.title, header.row, headers, columns, merges)
     reader = TableReader(sheet)
     rows = worksheet.iter_rows(min_row=1, max_col=MAX_COLUMNS)
     blank_run = 0
     for number, row in enumerate(rows, start=1):
         cells = _row_cells(row)
-        if number < header_row:
+        if number < header.row:
             reader.above_header(cells)
             continue
-        if number == header_row:
+        if number < header.row + header.rows:
             continue
         blank_run = 0 if cells else blank_run + 1
         if blank_run > MAX_BLANK_RUN:
@@ -492,7 +619,8 @@ def _parse_workbook(workbook, *, filename, mapping):
     parsed.name = (parsed.name or Path(filename).stem or worksheet.title)[:200]
     parsed.filename = filename[:255]
     parsed.sheet = worksheet.title
-    parsed.header_row = header_row
+    parsed.header_row = header.row
+    parsed.header_rows = header.rows
     parsed.headers = headers
     parsed.columns = _letters(columns)
     return parsed
@@ -545,6 +673,9 @@ class TableReader:
         return _text(cell.value)
 
     def row(self, row, cells):
+        if self.continues_item(row, cells):
+            self.continue_item(row, cells)
+            return
         first = _text(next(iter(cells.values())).value)
         label = _label(first)
         points_cell = self.value(cells, "points")
@@ -625,8 +756,7 @@ class TableReader:
             raise self.sheet.error(row, _("考核内容为空"), self.col["content"], "content")
         points = self.points(row, cells, "points")
         check_method = self.text(row, cells, "check_method")
-        if len(check_method) > 200:
-            raise self.sheet.error(row, _("考核方式超过200个字"), self.col["check_method"], "check_method")
+        self.check_method_length(row, check_method)
         number_cell = self.value(cells, "number")
         if number_cell is not None and _is_formula(number_cell):
             message = _("“%(value)s”是公式，这里应填写编号") % {"value": number_cell.value}
@@ -643,6 +773,41 @@ class TableReader:
             evidence=self.text(row, cells, "evidence"),
         )
         self.items.append((row, None if number_cell is None else number_cell.value, item))
+
+    def check_method_length(self, row, text):
+        if len(text) > 200:
+            raise self.sheet.error(row, _("考核方式超过200个字"), self.col["check_method"], "check_method")
+
+    def continues_item(self, row, cells):
+        """Whether this row goes on with the last item: its 考核内容 or 分值 cell is merged down from
+        that item's row. (A row with only a number or an area name is left to item_row, as before.)"""
+        outside = set(cells) - {self.col.get("number"), self.col.get("area")}
+        if self.mode != "items" or not self.items or not outside:
+            return False
+        for name in ("content", "points"):
+            span = None if self.col[name] in cells else self.sheet.merges.find(row, self.col[name])
+            if span and span[0] == self.items[-1][0]:
+                return True
+        return False
+
+    def continue_item(self, row, cells):
+        """Add this row's texts to the last item, a line each."""
+        first_row, number, item = self.items[-1]
+        for name in ("number", "area", "points"):
+            cell = self.value(cells, name)
+            if cell is None:
+                continue
+            if name == "number" and _text(cell.value) == _text(number):
+                continue  # the item's number written again
+            if name == "area" and split_area(self.text(row, cells, name))[0] == self.area:
+                continue  # the area written again on every row
+            message = _("这一行与第%(row)d行是同一个考核项目（考核内容或分值已合并），这一格应与第%(row)d行合并或留空")
+            raise self.sheet.error(row, message % {"row": first_row}, self.col[name], name)
+        for name in TEXT_FIELDS:
+            line = self.text(row, cells, name)
+            if line:
+                setattr(item, name, "\n".join(text for text in (getattr(item, name), line) if text))
+        self.check_method_length(row, item.check_method)
 
     def points(self, row, cells, name, required=True):
         cell = self.value(cells, name)

@@ -60,6 +60,12 @@ def test_upload_preview_confirm(root, cast):
     assert SESSION_KEY not in root.session
 
 
+def test_the_preview_names_both_rows_of_a_two_row_header(root, tmp_path):
+    response = upload(root, xf.grouped_score_columns(tmp_path / "grouped.xlsx", merged=True))
+    assert response.redirect_chain[-1][0] == reverse(PREVIEW)
+    assert "第4–5行" in response.content.decode()
+
+
 def test_change_the_mapping_then_confirm(root):
     upload(root, xf.REAL_FILE)
     mapping = {"number": "A", "area": "B", "content": "C", "criteria": "G", "points": "E",

@@ -6,6 +6,8 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
 
 from assessment import importers
 from assessment.importers import ParsedStandard, StandardImportError, read_standard
@@ -30,7 +32,7 @@ def refused(source, **kwargs):
 def test_real_file_has_7_areas_56_items_100_points():
     parsed = read_standard(xf.REAL_FILE)
     assert parsed.name == REAL_NAME
-    assert (parsed.sheet, parsed.header_row) == ("考核标准", 3)
+    assert (parsed.sheet, parsed.header_row, parsed.header_rows) == ("考核标准", 3, 1)
     assert parsed.columns == {"number": "A", "area": "B", "content": "C", "criteria": "D", "points": "E",
                               "check_method": "F", "evidence": "G"}
     assert [(a.number, a.name, a.points) for a in parsed.areas] == [
@@ -65,6 +67,18 @@ def test_real_file_vetoes_bonuses_and_grades():
     assert parsed.summary() == (
         f"{REAL_NAME}：7个方面，56个考核项目，合计100分，一票否决4项，加分项3项（上限5分）"
     )
+
+
+def test_real_file_items_are_its_rows_as_they_are():
+    worksheet = load_workbook(xf.REAL_FILE)["考核标准"]
+    rows = [row for row in worksheet.iter_rows(min_row=4, values_only=True) if isinstance(row[0], int)]
+    parsed = read_standard(xf.REAL_FILE)
+    assert len(rows) == len(parsed.items) == 56
+    for row, item in zip(rows, parsed.items):
+        number, area, content, criteria, points, check_method, evidence = row
+        assert (item.number, item.content, item.criteria, item.points, item.check_method, item.evidence) == (
+            number, content.strip(), criteria.strip(), points, check_method.strip(), evidence.strip(),
+        )
 
 
 def test_reads_a_file_object_and_json_round_trip():
@@ -122,6 +136,87 @@ def test_other_header_names_blank_score_columns_and_signatures(tmp_path):
     assert parsed.columns == {"area": "A", "content": "B", "criteria": "C", "points": "D",
                               "check_method": "G", "evidence": "H"}
     assert parsed.items[0].evidence == "台账"
+
+
+@pytest.mark.parametrize("build", [
+    xf.merged_areas, xf.repeated_area_column, xf.section_rows, xf.synonyms_with_scores, xf.on_second_sheet,
+])
+def test_a_header_on_one_row_stays_one_row(tmp_path, build):
+    assert read_standard(build(tmp_path / "s.xlsx")).header_rows == 1
+
+
+def test_a_row_of_short_texts_under_a_one_row_header_is_data(tmp_path):
+    rows = [["测试标准"], xf.HEADER, ["组织建设"]]
+    rows += [[n, None, f"考核内容{n}", f"评分标准{n}", 2, "查阅资料", f"材料{n}"] for n in (1, 2)]
+    parsed = read_standard(xf.write(tmp_path / "s.xlsx", rows, merges=["A1:G1", "A3:G3"]))
+    assert (parsed.header_row, parsed.header_rows) == (2, 1)
+    assert [(a.name, a.points) for a in parsed.areas] == [("组织建设", 4)]
+    assert len(parsed.items) == 2
+
+
+@pytest.mark.parametrize("merged", [True, False], ids=["merged", "not-merged"])
+def test_header_over_two_rows_with_a_group_title_above(tmp_path, merged):
+    parsed = read_standard(xf.grouped_score_columns(tmp_path / "grouped.xlsx", merged=merged))
+    assert_small_standard(parsed)
+    assert (parsed.header_row, parsed.header_rows) == (4, 2)
+    assert parsed.name == "某镇党支部考核标准"
+    assert parsed.description == "说明：共2个方面5项。"
+    assert parsed.columns == {"number": "A", "area": "B", "content": "C", "criteria": "D", "points": "E",
+                              "check_method": "F", "evidence": "G"}
+    assert (parsed.headers["A"], parsed.headers["H"], parsed.headers["I"]) == ("序号", "自评得分", "自评说明")
+    assert parsed.items[0].evidence == "材料1"
+
+
+def test_header_over_two_rows_with_cells_merged_down(tmp_path):
+    parsed = read_standard(xf.grouped_content_columns(tmp_path / "grouped.xlsx"))
+    assert_small_standard(parsed)
+    assert (parsed.header_row, parsed.header_rows) == (1, 2)
+    assert parsed.headers == {"A": "序号", "B": "考核方面", "C": "考核内容", "D": "评分标准", "E": "分值",
+                              "F": "考核方式", "G": "佐证材料"}
+    assert (parsed.items[0].content, parsed.items[0].criteria) == ("支部委员会按期换届。", "评分标准1")
+    assert [v.code for v in parsed.vetoes] == ["否1", "否2"]
+    assert parsed.bonus_cap == Decimal("3")
+    assert parsed.grade_bands == BANDS
+
+
+def test_header_over_two_rows_naming_no_content_asks_for_a_mapping(tmp_path):
+    path = xf.unreadable_second_header_row(tmp_path / "s.xlsx")
+    with pytest.raises(StandardImportError) as caught:
+        read_standard(path)
+    error = caught.value
+    assert error.message == "工作表“考核标准”第1–2行的表头中找不到“考核内容”列，请指定各列对应的内容。"
+    assert error.header_row == 1
+    assert error.headers == {"A": "序号", "B": "考核方面", "C": "甲", "D": "乙", "E": "分值", "F": "考核方式",
+                             "G": "佐证材料"}
+    parsed = read_standard(path, mapping={"content": "C", "criteria": "D"})
+    assert_small_standard(parsed)
+    assert parsed.items[0].criteria == "评分标准1"
+
+
+def test_item_over_several_rows_is_one_item(tmp_path):
+    parsed = read_standard(xf.item_over_rows(tmp_path / "rows.xlsx"))
+    assert_small_standard(parsed)
+    item = parsed.items[3]
+    assert item.criteria == "增长10%以上得3分；\n增长5%以上得2分；\n未增长不得分。"
+    assert (item.content, item.check_method, item.evidence) == ("集体经济收入增长。", "查阅资料", "材料4")
+    assert parsed.items[4].criteria == "评分标准5"
+
+
+def test_points_again_on_a_merged_item_row_are_refused(tmp_path):
+    assert refused(xf.item_over_rows(tmp_path / "rows.xlsx", merge_points=False)) == (
+        "工作表“考核标准”第7行E列（分值）：这一行与第6行是同一个考核项目（考核内容或分值已合并），这一格应与第6行合并或留空"
+    )
+
+
+@pytest.mark.parametrize("build, message", [
+    (xf.unreadable_second_header_row, "工作表“考核标准”第1–2行的表头中找不到“考核内容”列"),
+    (lambda path: xf.item_over_rows(path, merge_points=False), "工作表“考核标准”第7行E列（分值）"),
+])
+def test_refused_new_layouts_write_nothing(db, tmp_path, build, message):
+    with pytest.raises(CommandError) as caught:
+        call_command("import_standard", str(build(tmp_path / "s.xlsx")), stdout=io.StringIO())
+    assert str(caught.value).startswith(message)
+    assert (Standard.objects.count(), Item.objects.count(), Area.objects.count()) == (0, 0, 0)
 
 
 def test_standard_on_the_second_sheet(tmp_path):
@@ -272,6 +367,12 @@ def test_too_large_uncompressed_sheet_is_refused(tmp_path):
 def test_zip_bomb_ratio_is_refused(tmp_path):
     path = xf.zip_with(tmp_path / "bomb.xlsx", add={"xl/media/blank.bin": b"\0" * (4 * 1024 * 1024)})
     assert refused(path) == "文件压缩比异常（疑似压缩炸弹），不能导入。"
+
+
+def test_too_many_merged_cells_are_refused(tmp_path):
+    assert read_standard(xf.many_merges(tmp_path / "few.xlsx", 9000)).header_rows == 2
+    path = xf.many_merges(tmp_path / "many.xlsx", 10000)
+    assert refused(path) == "工作表“考核标准”的合并单元格超过10000处，不能导入。"
 
 
 def test_file_over_the_upload_limit_is_refused(settings):

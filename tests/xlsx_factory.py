@@ -128,3 +128,59 @@ def zip_with(path, replace=None, add=None, source=REAL_FILE):
             out.writestr(name, data)
     Path(path).write_bytes(buffer.getvalue())
     return Path(path)
+
+
+# --- headers over two rows, items over several rows -------------------------------------
+
+COLUMNS = ["序号", "考核方面", "考核内容", "评分标准", "分值", "考核方式", "佐证材料"]
+
+
+def grouped_score_columns(path, *, merged=True):
+    """Title and note above a header on rows 4–5: 自评情况 over 自评得分 | 自评说明 (H4:I4),
+    the other names on row 4 only (merged down to row 5 when `merged`)."""
+    rows = [["某镇党支部考核标准"], ["说明：共2个方面5项。"], [],
+            [*COLUMNS, "自评情况"], [None] * 7 + ["自评得分", "自评说明"], *item_rows("first")]
+    merges = ["A1:I1", "A2:I2"]
+    if merged:
+        merges += ["H4:I4", *(f"{letter}4:{letter}5" for letter in "ABCDEFG"), "B6:B8", "B9:B10"]
+    return write(path, rows, merges=merges)
+
+
+def grouped_content_columns(path):
+    """Header on rows 1–2: 考核项目 over 考核内容 | 评分标准 (C1:D1); 序号, 考核方面, 分值,
+    考核方式 and 佐证材料 merged down both rows."""
+    rows = [["序号", "考核方面", "考核项目", None, "分值", "考核方式", "佐证材料"],
+            [None, None, "考核内容", "评分标准"], *item_rows("first"), *TAIL]
+    merges = ["C1:D1", *(f"{letter}1:{letter}2" for letter in "ABEFG"), "B3:B5", "B6:B7"]
+    return write(path, rows, merges=merges)
+
+
+def unreadable_second_header_row(path):
+    """Header on rows 1–2 whose second row names nothing: 考核要求 over 甲 | 乙."""
+    rows = [["序号", "考核方面", "考核要求", None, "分值", "考核方式", "佐证材料"],
+            [None, None, "甲", "乙"], *item_rows("every")]
+    return write(path, rows, merges=["C1:D1", *(f"{letter}1:{letter}2" for letter in "ABEFG")])
+
+
+def item_over_rows(path, *, merge_points=True):
+    """Item 4 over rows 6–8: 评分标准 one line a row, 序号, 考核内容, 分值, 考核方式 and 佐证材料
+    merged down the three rows (分值 not merged, and written again, unless `merge_points`)."""
+    rows = [["测试标准"], COLUMNS, *item_rows("first")]
+    rows[5][3] = "增长10%以上得3分；"
+    rows[6:6] = [[None, None, None, "增长5%以上得2分；", None if merge_points else 3],
+                 [None, None, None, "未增长不得分。"]]
+    merges = ["B3:B5", "B6:B9", *(f"{letter}6:{letter}8" for letter in "ACFG")]
+    if merge_points:
+        merges.append("E6:E8")
+    return write(path, rows, merges=merges)
+
+
+def many_merges(path, count):
+    """grouped_score_columns with `count` more merged ranges written straight into the sheet's XML."""
+    source = grouped_score_columns(Path(path).with_name("few-merges.xlsx"))
+    member = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(source) as archive:
+        xml = archive.read(member).decode()
+    extra = "".join(f'<mergeCell ref="K{row}:L{row}"/>' for row in range(20, 20 + count))
+    start = xml.index(">", xml.index("<mergeCells")) + 1
+    return zip_with(path, replace={member: (xml[:start] + extra + xml[start:]).encode()}, source=source)
