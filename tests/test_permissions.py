@@ -124,6 +124,8 @@ TABLE = [
     # a draft (拟整改) is nobody's but the township's until the notice is published
     ("rectification-draft-save",    "finalised", "POST",  "LG   RD   FB   NF   NF   NF   NF   RD"),
     ("rectification-draft-remove",  "finalised", "POST",  "LG   RD   FB   NF   NF   NF   NF   RD"),
+    # 添加整改事项: the round's, like the other notice posts
+    ("rectification-draft-add",     "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
     ("notice-detail",               "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
     # not published yet: a secretary may see the notice once it is: closed phase → 403
     ("notice-detail",               "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB"),
@@ -188,6 +190,7 @@ ARGS = {
     "notice-publish": lambda p: [p.round.pk],
     "rectification-draft-save": lambda p: [p.draft.pk],
     "rectification-draft-remove": lambda p: [p.draft.pk],
+    "rectification-draft-add": lambda p: [p.round.pk],
     "notice-detail": lambda p: [p.round.pk],
     "results-ranking": lambda p: [p.round.pk],
     "results-branch": lambda p: [p.assessment.pk],
@@ -224,6 +227,9 @@ DATA = {
     "notice-publish": lambda p: {"confirm": "1", "text": "现将考核结果通报如下。"},
     "rectification-draft-save": lambda p: {"problem": "会议记录缺两次", "requirement": "补齐会议记录并说明原因",
                                            "deadline": _today(20), "responsible": "carol"},
+    # 西段村's general problem (no item): 化峪村's item 1 is listed already
+    "rectification-draft-add": lambda p: {"assessment": p.assessment2.pk, "item": "", "problem": "党员活动室制度未上墙",
+                                          "requirement": "制度上墙并拍照留档", "deadline": _today(20), "responsible": ""},
     "rectification-report": lambda p: {"measures": "已补齐全年会议记录"},
     "rectification-verify": lambda p: {"note": "核验属实"},
     "rectification-return": lambda p: {"reason": "措施不够具体"},
@@ -443,6 +449,7 @@ CSRF_CASES = [
     ("selfeval-item-save", "self", "carol"),
     ("evidence-upload", "self", "carol"),
     ("notice-publish", "finalised", "alice"),
+    ("rectification-draft-add", "finalised", "alice"),
     ("rectification-verify", "published", "alice"),
     ("selfeval-return", "submitted", "alice"),
 ]

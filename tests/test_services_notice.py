@@ -4,12 +4,15 @@ from decimal import Decimal
 import pytest
 
 from assessment.models import (
-    AuditLog, Message, Phase, Rectification, RectificationStatus, Score, Status,
+    AuditLog, Item, Message, Phase, Rectification, RectificationStatus, Round, Score, Status,
 )
 from assessment.services.base import ServiceError
 from assessment.services.notice import (
-    notice_publish, rectification_draft_remove, rectification_draft_update, rectifications_propose,
+    notice_publish, rectification_draft_add, rectification_draft_remove, rectification_draft_update,
+    rectifications_propose,
 )
+from assessment.services.rounds import round_prepare
+from tests.conftest import make_standard
 from assessment.services.rectifications import (
     rectification_report, rectification_return, rectification_verify,
 )
@@ -67,6 +70,101 @@ def test_edit_and_remove_a_draft(finalised):
     assert not Rectification.objects.exists()
 
 
+def in_days(days):
+    return datetime.date.today() + datetime.timedelta(days=days)
+
+
+def add(c, **changes):
+    """rectification_draft_add for 化峪村 by alice, a general problem unless `item` is given."""
+    values = dict(round=c.round, actor=c.alice, assessment=c.assessment, item=None, problem="党员活动室制度未上墙",
+                  requirement="制度上墙并拍照留档", deadline=in_days(15), responsible="")
+    values.update(changes)
+    return rectification_draft_add(**values)
+
+
+def drafts_and_audit():
+    return (list(Rectification.objects.order_by("pk").values_list("assessment_id", "item_id", "problem", "status")),
+            AuditLog.objects.count())
+
+
+def test_add_a_draft_of_an_item(finalised):
+    item = Item.objects.get(standard=finalised.standard, number=3)
+    r = add(finalised, item=item, problem="  台账不全  ", requirement="补齐台账", deadline=in_days(10))
+    r = Rectification.objects.get(pk=r.pk)
+    assert (r.assessment, r.item, r.problem, r.requirement, r.deadline, r.status) == (
+        finalised.assessment, item, "台账不全", "补齐台账", in_days(10), RectificationStatus.DRAFT)
+    assert r.responsible == "carol"  # left empty: the branch's secretary, as the proposer does
+    log = AuditLog.objects.get(action="rectification_draft_add")
+    assert (log.actor, log.assessment, log.item, log.new_value) == (finalised.alice, finalised.assessment, item, "台账不全")
+
+
+def test_add_general_problems_of_a_branch(finalised):
+    first = add(finalised, assessment=finalised.assessment2, responsible="张三" * 60)
+    second = add(finalised, assessment=finalised.assessment2, problem="党员发展程序不规范")
+    assert Rectification.objects.filter(assessment=finalised.assessment2, item=None).count() == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.responsible, second.responsible) == ("张三" * 50, "dave")
+    assert first.status == second.status == RectificationStatus.DRAFT
+    assert AuditLog.objects.filter(action="rectification_draft_add", item=None).count() == 2
+
+
+def _other_round(c):
+    round = Round.objects.create(township=c.township, standard=c.standard, name="2025年度考核", year=2025,
+                                 phase=Phase.ONSITE)
+    round_prepare(round=round)
+    round.assessments.update(status=Status.FINALISED)
+    return round.assessments.get(branch=c.branch)
+
+
+def _unfinalised(c):
+    c.assessment2.status = Status.ONSITE
+    c.assessment2.save()
+    return {"assessment": c.assessment2}
+
+
+def _published(c):
+    notice_publish(round=c.round, actor=c.alice)
+    return {}
+
+
+def _before_onsite(c):
+    Round.objects.filter(pk=c.round.pk).update(phase=Phase.SELF)
+    return {}
+
+
+REFUSALS = {
+    "empty problem": (lambda c: {"problem": "  "}, "存在问题和整改要求都不能为空"),
+    "empty requirement": (lambda c: {"requirement": ""}, "存在问题和整改要求都不能为空"),
+    "too long": (lambda c: {"problem": "问" * 2001}, "不能超过 2000 字"),
+    "past deadline": (lambda c: {"deadline": in_days(-1)}, "整改时限不能早于今天"),
+    "no deadline": (lambda c: {"deadline": None}, "整改时限不能早于今天"),
+    "no branch": (lambda c: {"assessment": None}, "请选择本批次考核的党支部"),
+    "another township's branch": (lambda c: {"assessment": c.other_assessment}, "请选择本批次考核的党支部"),
+    "another round's branch": (lambda c: {"assessment": _other_round(c)}, "请选择本批次考核的党支部"),
+    "another standard's item": (lambda c: {"item": make_standard("另一标准").items.first()}, "请选择本批次考核标准"),
+    "an item already listed": (lambda c: {"item": Item.objects.get(standard=c.standard, number=1)},
+                               "化峪村的第 1 项已列入整改事项"),
+    "an unfinalised branch": (_unfinalised, "西段村尚未完成现场考评（当前为“考评中”）"),
+    "after publication": (_published, "通报已于"),
+    "before the on-site phase": (_before_onsite, "现场考评开始后才能准备通报"),
+    "the assessor": (lambda c: {"actor": c.bob}, "只有本镇党委管理员"),
+    "a secretary": (lambda c: {"actor": c.carol}, "只有本镇党委管理员"),
+    "another township's admin": (lambda c: {"actor": c.eve}, "只有本镇党委管理员"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_add_refusals_change_nothing(finalised, case):
+    rectifications_propose(round=finalised.round, actor=finalised.alice)  # item 1 of 化峪村 is listed
+    changes, message = REFUSALS[case]
+    changes = changes(finalised)
+    before = drafts_and_audit()
+    with pytest.raises(ServiceError, match=message):
+        add(finalised, **changes)
+    assert drafts_and_audit() == before
+
+
 def test_publish_needs_every_branch_finalised(finalised):
     finalised.assessment2.status = Status.ONSITE
     finalised.assessment2.save()
@@ -86,6 +184,13 @@ def test_publish_opens_rectification(finalised):
     assert Message.objects.filter(user=finalised.carol).exists()
     with pytest.raises(ServiceError, match="已于"):
         notice_publish(round=finalised.round, actor=finalised.alice)
+
+
+def test_publish_makes_a_draft_added_by_hand_pending(finalised):
+    r = add(finalised, assessment=finalised.assessment2)
+    notice_publish(round=finalised.round, actor=finalised.alice)
+    r.refresh_from_db()
+    assert r.status == RectificationStatus.PENDING
 
 
 @pytest.fixture

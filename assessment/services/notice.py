@@ -1,5 +1,5 @@
 """通报: the township prepares the notice (proposed rectification items, drafts it
-may edit or remove) and publishes it, which opens the rectification phase.
+may add by hand, edit or remove) and publishes it, which opens the rectification phase.
 """
 
 import datetime
@@ -9,6 +9,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessment.models import (
     Assessment, Message, Phase, Rectification, RectificationStatus, Role, Round, Score, Status, User,
@@ -18,6 +19,10 @@ from assessment.permissions import is_township_admin
 from .base import ServiceError, audit
 
 TEXT_MAX = 2000
+DEFAULT_REQUIREMENT = gettext_lazy("对照评分标准逐项整改到位。")
+# Refusals the view also gives for an id that names no branch or item at all.
+NOT_A_BRANCH_OF_ROUND = gettext_lazy("请选择本批次考核的党支部。")
+NOT_AN_ITEM_OF_STANDARD = gettext_lazy("请选择本批次考核标准中的考核项目，或选“不对应具体考核项目”。")
 
 
 def _check_admin(actor, round):
@@ -37,6 +42,32 @@ def _locked_round(round):
     return Round.objects.select_for_update().get(pk=round.pk)
 
 
+def default_deadline(round, today=None):
+    """整改时限 of a new item: today + the round's 整改天数."""
+    return (today or timezone.localdate()) + datetime.timedelta(days=round.rectification_days)
+
+
+def _secretaries(round, **filters):
+    """Branch id → the name of its active secretary: the default 责任人 of a new item."""
+    names = {}
+    for user in User.objects.filter(role=Role.SECRETARY, branch__township=round.township_id, is_active=True,
+                                    **filters):
+        names.setdefault(user.branch_id, str(user))
+    return names
+
+
+def _cleaned(problem, requirement, deadline, responsible):
+    """The draft's texts stripped and checked (responsible cut to 100), or a ServiceError."""
+    problem, requirement, responsible = problem.strip(), requirement.strip(), responsible.strip()
+    if not problem or not requirement:
+        raise ServiceError(_("存在问题和整改要求都不能为空。"))
+    if len(problem) > TEXT_MAX or len(requirement) > TEXT_MAX:
+        raise ServiceError(_("存在问题和整改要求不能超过 %(n)s 字。") % {"n": TEXT_MAX})
+    if deadline is None or deadline < timezone.localdate():
+        raise ServiceError(_("整改时限不能早于今天。"))
+    return problem, requirement, deadline, responsible[:100]
+
+
 @transaction.atomic
 def rectifications_propose(*, round, actor, include_deductions=False, today=None):
     """Make a draft rectification for every item marked on site (and, by the switch,
@@ -50,10 +81,8 @@ def rectifications_propose(*, round, actor, include_deductions=False, today=None
     else:
         scores = scores.filter(needs_rectification=True)
     have = set(Rectification.objects.filter(assessment__round=round).values_list("assessment_id", "item_id"))
-    secretaries = {}
-    for user in User.objects.filter(role=Role.SECRETARY, branch__township=round.township_id, is_active=True):
-        secretaries.setdefault(user.branch_id, str(user))
-    deadline = (today or timezone.localdate()) + datetime.timedelta(days=round.rectification_days)
+    secretaries = _secretaries(round)
+    deadline = default_deadline(round, today)
     created = []
     for score in scores.select_related("item", "assessment").order_by("assessment_id", "item__number"):
         if (score.assessment_id, score.item_id) in have:
@@ -63,7 +92,7 @@ def rectifications_propose(*, round, actor, include_deductions=False, today=None
             "content": score.item.content[:60], "lost": f"{lost.normalize():f}"}
         created.append(Rectification(
             assessment_id=score.assessment_id, item_id=score.item_id, problem=problem,
-            requirement=score.requirement.strip() or _("对照评分标准逐项整改到位。"),
+            requirement=score.requirement.strip() or str(DEFAULT_REQUIREMENT),
             deadline=deadline, responsible=secretaries.get(score.assessment.branch_id, ""),
             status=RectificationStatus.DRAFT,
         ))
@@ -85,15 +114,9 @@ def _draft_for_change(rectification, actor):
 @transaction.atomic
 def rectification_draft_update(*, rectification, actor, problem, requirement, deadline, responsible):
     locked = _draft_for_change(rectification, actor)
-    problem, requirement, responsible = problem.strip(), requirement.strip(), responsible.strip()
-    if not problem or not requirement:
-        raise ServiceError(_("存在问题和整改要求都不能为空。"))
-    if len(problem) > TEXT_MAX or len(requirement) > TEXT_MAX:
-        raise ServiceError(_("存在问题和整改要求不能超过 %(n)s 字。") % {"n": TEXT_MAX})
-    if deadline is None or deadline < timezone.localdate():
-        raise ServiceError(_("整改时限不能早于今天。"))
+    problem, requirement, deadline, responsible = _cleaned(problem, requirement, deadline, responsible)
     for field, value in (("problem", problem), ("requirement", requirement), ("deadline", deadline),
-                         ("responsible", responsible[:100])):
+                         ("responsible", responsible)):
         old = getattr(locked, field)
         if old != value:
             audit(actor=actor, action="rectification_draft", assessment=locked.assessment, item=locked.item,
@@ -101,6 +124,36 @@ def rectification_draft_update(*, rectification, actor, problem, requirement, de
             setattr(locked, field, value)
     locked.save()
     return locked
+
+
+@transaction.atomic
+def rectification_draft_add(*, round, actor, assessment, item, problem, requirement, deadline, responsible):
+    """A draft added by hand: a problem seen on site, of an item (`item`) or of the branch as a
+    whole (`item` None). The branch must be 考评完成; an item already listed is not listed twice."""
+    round = _locked_round(round)
+    _check_admin(actor, round)
+    _check_preparing(round)
+    if assessment is None or assessment.round_id != round.pk:
+        raise ServiceError(NOT_A_BRANCH_OF_ROUND)
+    if item is not None and item.standard_id != round.standard_id:
+        raise ServiceError(NOT_AN_ITEM_OF_STANDARD)
+    assessment = Assessment.objects.select_for_update(of=("self",)).select_related("branch").get(pk=assessment.pk)
+    if assessment.status != Status.FINALISED:
+        raise ServiceError(_("%(branch)s尚未完成现场考评（当前为“%(status)s”），考评完成后才能列入整改事项。") % {
+            "branch": assessment.branch.name, "status": assessment.get_status_display()})
+    if item is not None and Rectification.objects.filter(assessment=assessment, item=item).exists():
+        raise ServiceError(_("%(branch)s的第 %(number)s 项已列入整改事项，请在下方列表中修改该项。") % {
+            "branch": assessment.branch.name, "number": item.number})
+    problem, requirement, deadline, responsible = _cleaned(problem, requirement, deadline, responsible)
+    rectification = Rectification.objects.create(
+        assessment=assessment, item=item, problem=problem, requirement=requirement, deadline=deadline,
+        responsible=responsible or _secretaries(round, branch=assessment.branch_id).get(assessment.branch_id, ""),
+        status=RectificationStatus.DRAFT,
+    )
+    audit(actor=actor, action="rectification_draft_add", assessment=assessment, item=item, new=problem,
+          note=_("整改时限 %(deadline)s，责任人 %(who)s") % {
+              "deadline": deadline.isoformat(), "who": rectification.responsible or "—"})
+    return rectification
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
-"""通报: preparing the notice (proposed rectification items, drafts, days, text, preview),
-publishing it, and the printable notice itself.
+"""通报: preparing the notice (proposed rectification items, drafts added by hand or edited,
+days, text, preview), publishing it, and the printable notice itself.
 
 Every view begins with @login_required (and @require_POST where it only writes), then one
 access helper: another township's round or a draft a secretary may not see is 404; an
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import results, selectors
-from assessment.models import Assessment, Phase, Rectification, RectificationStatus, Role, Status
+from assessment.models import Assessment, Item, Phase, Rectification, RectificationStatus, Role, Status
 from assessment.permissions import can_see_branch
 from assessment.services import notice as services
 from assessment.services.base import ServiceError
@@ -75,6 +75,23 @@ def _prepare_url(round, anchor=""):
     return reverse("notice-prepare", args=[round.pk]) + anchor
 
 
+def _posted_deadline(request):
+    """The posted 整改时限 (年-月-日), or None with the error message queued."""
+    try:
+        return datetime.date.fromisoformat(request.POST.get("deadline", "").strip())
+    except ValueError:
+        messages.error(request, _("请填写有效的整改时限（年-月-日）。"))
+        return None
+
+
+def _posted(model, request, field):
+    """The object whose id is posted in `field`; None for no such object (or not a number)."""
+    try:
+        return model.objects.filter(pk=int(request.POST.get(field, ""))).first()
+    except (ValueError, OverflowError):
+        return None
+
+
 @login_required
 def notice_prepare(request, pk):
     """准备通报: propose items, edit the drafts, set the days and the text, preview, publish."""
@@ -90,13 +107,24 @@ def notice_prepare(request, pk):
     rows = context["rows"]
     unfinished = [row.assessment.branch.name for row in rows
                   if row.assessment.status not in (Status.FINALISED, Status.PUBLISHED)]
+    open_phase = round.phase in (Phase.ONSITE, Phase.NOTICE)
     context.update(
         drafts=drafts,
         unfinished=unfinished,
-        open_phase=round.phase in (Phase.ONSITE, Phase.NOTICE),
+        open_phase=open_phase,
         published=round.published_at is not None,
         today=timezone.localdate(),
     )
+    if open_phase and round.published_at is None:  # the form 添加整改事项: one query each list
+        context.update(
+            add_branches=list(Assessment.objects.filter(round=round).select_related("branch")
+                              .order_by("branch__order", "branch__name", "pk")),
+            add_items=list(Item.objects.filter(standard_id=round.standard_id).select_related("area")
+                           .order_by("number")),
+            add_deadline=services.default_deadline(round),
+            add_requirement=services.DEFAULT_REQUIREMENT,
+            finalised=Status.FINALISED,
+        )
     return render(request, "assessment/notice_prepare.html", context)
 
 
@@ -160,10 +188,8 @@ def draft_save(request, pk):
     if refusal:
         return refuse(request, refusal)
     round = draft.assessment.round
-    try:
-        deadline = datetime.date.fromisoformat(request.POST.get("deadline", "").strip())
-    except ValueError:
-        messages.error(request, _("请填写有效的整改时限（年-月-日）。"))
+    deadline = _posted_deadline(request)
+    if deadline is None:
         return redirect(_prepare_url(round, f"#draft-{draft.pk}"))
     try:
         services.rectification_draft_update(
@@ -175,6 +201,37 @@ def draft_save(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("已保存%(branch)s的拟整改事项。") % {"branch": draft.assessment.branch.name})
+    return redirect(_prepare_url(round, f"#draft-{draft.pk}"))
+
+
+@login_required
+@require_POST
+def draft_add(request, pk):
+    """添加整改事项 by hand: a branch (its assessment in this round), an item of the standard or
+    none (a problem of the branch as a whole), the texts, the deadline and who answers for it."""
+    round, refusal = _round_for_preparer(request, pk)
+    if refusal:
+        return refuse(request, refusal)
+    back = redirect(_prepare_url(round, "#draft-add"))
+    deadline = _posted_deadline(request)
+    if deadline is None:
+        return back
+    item = None
+    if request.POST.get("item", "").strip():
+        item = _posted(Item, request, "item")
+        if item is None:
+            messages.error(request, services.NOT_AN_ITEM_OF_STANDARD)
+            return back
+    try:
+        draft = services.rectification_draft_add(
+            round=round, actor=request.user, assessment=_posted(Assessment, request, "assessment"), item=item,
+            problem=request.POST.get("problem", ""), requirement=request.POST.get("requirement", ""),
+            deadline=deadline, responsible=request.POST.get("responsible", ""),
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return back
+    messages.success(request, _("已为%(branch)s添加一项拟整改事项。") % {"branch": draft.assessment.branch.name})
     return redirect(_prepare_url(round, f"#draft-{draft.pk}"))
 
 
@@ -238,6 +295,7 @@ urlpatterns = [
     path("rounds/<int:pk>/notice/days/", notice_days, name="notice-days"),
     path("rounds/<int:pk>/notice/text/", notice_text, name="notice-text"),
     path("rounds/<int:pk>/notice/publish/", notice_publish, name="notice-publish"),
+    path("rounds/<int:pk>/notice/drafts/add/", draft_add, name="rectification-draft-add"),
     path("rectifications/<int:pk>/draft/", draft_save, name="rectification-draft-save"),
     path("rectifications/<int:pk>/draft/remove/", draft_remove, name="rectification-draft-remove"),
 ]

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from assessment.models import Phase, Rectification, RectificationStatus, Score, Status
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import log_in, no_sideways_scroll, shot
+from tests.e2e.conftest import DESKTOP, PHONE, log_in, no_sideways_scroll, shot
 
 
 @pytest.fixture
@@ -38,6 +38,18 @@ def test_notice_rectification_journey(page, phone, ready, tmp_path):
     page.check("#include-deductions")
     page.click("#propose button[type=submit]")
     expect(page.get_by_text("已列入 3 项拟整改事项")).to_be_visible()
+    # A problem seen on site, tied to no deduction, added by hand for 西段村 (its secretary answers for it).
+    page.select_option("#assessment-add", label="西段村")
+    page.fill("#problem-add", "党员活动室制度未上墙")
+    page.click("#draft-add button[type=submit]")
+    expect(page.get_by_text("已为西段村添加一项拟整改事项")).to_be_visible()
+    added = Rectification.objects.get(assessment=c.assessment2, item=None)
+    assert (added.responsible, added.status) == ("dave", RectificationStatus.DRAFT)
+    expect(page.locator(f"#draft-{added.pk} .draft-problem")).to_have_text("党员活动室制度未上墙")
+    page.set_viewport_size(PHONE)
+    assert page.locator("#draft-add").is_visible() and no_sideways_scroll(page)
+    shot(page, "notice-prepare-add-phone")
+    page.set_viewport_size(DESKTOP)
     page.fill("#notice-text", "根据考核验收办法，镇党委对全镇各党支部进行了考核验收，现将有关情况通报如下。")
     page.click("text=保存正文并预览")
     assert page.locator("#preview .notice-text").inner_text().startswith("根据考核验收办法")
@@ -46,6 +58,8 @@ def test_notice_rectification_journey(page, phone, ready, tmp_path):
     page.click("button:has-text('发布通报')")
     expect(page).to_have_url(f"{base}/rounds/{c.round.pk}/notice/")
     expect(page.get_by_text("通报已发布")).to_be_visible()
+    expect(page.get_by_text("党员活动室制度未上墙")).to_be_visible()
+    assert Rectification.objects.get(pk=added.pk).status == RectificationStatus.PENDING
     shot(page, "notice-desktop")
 
     # The secretary, on a phone: the notice from home, the result, the items.
