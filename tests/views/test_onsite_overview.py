@@ -123,8 +123,8 @@ def test_query_count_is_fixed_at_2_and_60_branches(client, cast, params):
     Round.objects.filter(pk=cast.round.pk).update(phase=Phase.ONSITE)
     many, response = count_queries(client, cast.bob, cast.round, **params)
     assert cast.round.assessments.count() == 60
-    # session, user (with its unread-message count), round, rows with aggregates, assessors, counts per status
-    assert few == many == 6
+    # session, user (with its unread-message count), round, rows, their score sums, assessors, counts per status
+    assert few == many == 7
     if not params:
         assert response.content.decode().count('id="onsite-row-') == 60
 
