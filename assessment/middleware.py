@@ -1,4 +1,6 @@
-"""Security headers every response carries."""
+"""Headers every response carries: security headers, and the time the server took."""
+
+import time
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -18,6 +20,19 @@ def security_headers(get_response):
         response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return middleware
+
+
+def server_timing(get_response):
+    """`Server-Timing: app;dur=…` on every response: the milliseconds from the first middleware
+    to the last, as browsers' developer tools and bench/county.py read them. Outermost."""
+
+    def middleware(request):
+        started = time.perf_counter()
+        response = get_response(request)
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
         return response
 
     return middleware

@@ -14,8 +14,10 @@
 2. Starts gunicorn (2 workers, bench/checklist.py's Server), logs in as the admin and GETs each
    page --repeat times after a warm-up: the ranking, the self-evaluation overview, the on-site
    overview (when the app has it) and the rectification board (first page, filtered page).
-   Median and p95 wall time per request from the client on loopback; the number of queries
-   from one in-process request (CaptureQueriesContext). Bar: overviews and ranking median < 150 ms.
+   Per page the median of the server's own time (its Server-Timing header, from the first
+   middleware to the last), and the median and p95 wall time seen by the client on loopback;
+   the number of queries from one in-process request (CaptureQueriesContext).
+   Bar: overviews and ranking median server time < 150 ms.
 3. Exports, each in a fresh subprocess (wall time and that process's peak RSS):
    `manage.py export_xlsx rectifications` (bar < 5 s and < 200 MB) and `summary` (bar < 3 s);
    then both through their HTTP endpoints once (time only).
@@ -35,6 +37,7 @@ import json
 import logging
 import os
 import random
+import re
 import shlex
 import statistics
 import subprocess
@@ -375,9 +378,16 @@ def in_process(path, user):
     return response.status_code, len(queries), sum(t for t, _ in queries), sorted(queries, reverse=True)[:3]
 
 
-def timed_gets(client, url, repeat, warmup):
+def server_ms(response):
+    """The server's own time from its Server-Timing header (assessment.middleware), or None."""
+    found = re.search(r"dur=([0-9.]+)", response.headers.get("Server-Timing", ""))
+    return float(found.group(1)) if found else None
+
+
+def timed_gets(client, url, repeat, warmup, server=None):
     """GET `url` `warmup` times, then `repeat` times, one after the other; returns latencies (ms)
-    and the size of the last body. Non-200 answers stop the run."""
+    and the size of the last body; the server's own times are appended to `server` if given.
+    Non-200 answers stop the run."""
     latencies, size = [], 0
     for i in range(warmup + repeat):
         start = time.perf_counter()
@@ -385,10 +395,13 @@ def timed_gets(client, url, repeat, warmup):
             body = response.read()
             if response.status != 200:
                 raise SystemExit(f"{url}: HTTP {response.status}")
+            took = server_ms(response)
         elapsed = (time.perf_counter() - start) * 1000
         size = len(body)
         if i >= warmup:
             latencies.append(elapsed)
+            if server is not None and took is not None:
+                server.append(took)
     return latencies, size
 
 
@@ -565,14 +578,20 @@ def main(argv=None):
         print(f"gunicorn: {args.workers} workers at {server.base}; {args.warmup} warm-up + {args.repeat} timed GETs "
               f"per page as {ADMIN}")
         for key, label, path, bar in targets:
-            latencies, size = timed_gets(client, server.base + path, args.repeat, args.warmup)
+            own = []
+            latencies, size = timed_gets(client, server.base + path, args.repeat, args.warmup, server=own)
             median = statistics.median(latencies)
+            # The bar is on the server's time (its Server-Timing header), as the issue states it;
+            # the client's wall time adds reading the page over loopback.
+            server_median = statistics.median(own) if own else median
             q = queries[key]
-            figure(f"{label} median", median, "ms", f"< {bar} ms" if bar else None,
-                   None if bar is None else median < bar, path=path, kib=size // 1024, **q)
-            figure(f"{label} p95", p95(latencies), "ms", path=path)
-            print(f"  {pad(label, 30)} median {median:7.1f} ms  p95 {p95(latencies):7.1f} ms  "
-                  f"{q['queries']} queries ({q['db_ms']} ms in the database in-process)  {size // 1024} KiB  {path}")
+            figure(f"{label} server median", server_median, "ms", f"< {bar} ms" if bar else None,
+                   None if bar is None else server_median < bar, path=path, kib=size // 1024, **q)
+            figure(f"{label} client median", median, "ms", path=path)
+            figure(f"{label} client p95", p95(latencies), "ms", path=path)
+            print(f"  {pad(label, 30)} server median {server_median:7.1f} ms · client median {median:7.1f} ms  "
+                  f"p95 {p95(latencies):7.1f} ms  {q['queries']} queries ({q['db_ms']} ms in the database "
+                  f"in-process)  {size // 1024} KiB  {path}")
 
         exports = []
         for kind in ("rectifications", "summary"):

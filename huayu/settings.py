@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "assessment.middleware.server_timing",  # Server-Timing: the server's own time, on every response
     "assessment.faults.database_unavailable",  # database away: 503 系统繁忙，请稍后重试
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
