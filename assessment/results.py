@@ -209,8 +209,11 @@ def typical_problems(round, limit=10):
     name are looked up for the groups (56 at most) afterwards, in the same query: grouping by
     the texts made PostgreSQL sort every score row with its item's content, on disk."""
     item = Item.objects.filter(pk=OuterRef("item_id")).order_by()
+    # A score given in full and claimed as given adds nothing to either sum: most scores of a
+    # round, left out before the join and the grouping.
+    counts = Q(onsite_score__lt=F("points")) | ~Q(self_score=F("onsite_score"))
     return (
-        Score.objects.filter(assessment__round=round, onsite_score__isnull=False)
+        Score.objects.filter(counts, assessment__round=round, onsite_score__isnull=False)
         .order_by()
         .values("item_id")
         .annotate(
