@@ -284,6 +284,7 @@ def _scoring_context(request, assessment, sheet):
     progress = sheet.progress
     result = _grade(assessment, sheet)
     bonus = result["bonus"]
+    graded = bool(progress["scored"] or result["has_veto"])  # before: 0 points would read as 不合格
     return {
         "assessment": assessment, "round": assessment.round, "sheet": sheet, "areas": sheet.areas,
         "progress": progress, "editable": editable, "refusal": refusal or "",
@@ -293,8 +294,9 @@ def _scoring_context(request, assessment, sheet):
             "onsite_total": text(progress["onsite_total"]), "self_total": text(progress["self_total"]),
             "bonus": text(bonus), "bonus_total": text(sheet.bonus_total), "bonus_cap": text(sheet.bonus_cap),
             "over_cap": sheet.bonus_total > sheet.bonus_cap, "total": text(progress["onsite_total"] + bonus),
-            "has_veto": result["has_veto"], "grade": result["grade_label"],
-            "provisional": assessment.status not in (Status.FINALISED, Status.PUBLISHED),
+            "has_veto": result["has_veto"],
+            "grade": result["grade_label"] if graded else "—",
+            "provisional": graded and assessment.status not in (Status.FINALISED, Status.PUBLISHED),
         },
         "status_label": assessment.get_status_display(),
         "csrf_field": grids.csrf_field(request),

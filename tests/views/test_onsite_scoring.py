@@ -252,3 +252,12 @@ def test_the_grade_as_the_scores_stand_with_bonus_and_veto(client, cast):
                                note="弄虚作假", recorded_by=cast.bob)
     _response, html = get_html(client, cast.bob, cast.assessment)
     assert grade_shown(html) == "不合格"
+
+
+def test_no_grade_before_the_first_on_site_score(client, cast):
+    onsite_ready(cast)
+    _response, html = get_html(client, cast.bob, cast.assessment)
+    assert grade_shown(html) == "—"
+    record(cast, score="2")
+    _response, html = get_html(client, cast.bob, cast.assessment)
+    assert grade_shown(html) == "不合格"  # 2 of 24 points so far
