@@ -115,10 +115,11 @@ def notice_prepare(request, pk):
         published=round.published_at is not None,
         today=timezone.localdate(),
     )
-    if open_phase and round.published_at is None:  # the form 添加整改事项: one query each list
+    if open_phase and round.published_at is None:  # the form 添加整改事项: one query (the items)
         context.update(
-            add_branches=list(Assessment.objects.filter(round=round).select_related("branch")
-                              .order_by("branch__order", "branch__name", "pk")),
+            # The ranking's rows already hold every assessment with its branch.
+            add_branches=sorted((row.assessment for row in rows),
+                                key=lambda a: (a.branch.order, a.branch.name, a.pk)),
             add_items=list(Item.objects.filter(standard_id=round.standard_id).select_related("area")
                            .order_by("number")),
             add_deadline=services.default_deadline(round),
