@@ -22,10 +22,7 @@
 
   function urlFor(id) { return baseUrl.replace(/\/0\/$/, "/" + id + "/"); }
 
-  function setText(selector, text) {
-    var nodes = document.querySelectorAll(selector);
-    for (var i = 0; i < nodes.length; i++) nodes[i].textContent = text;
-  }
+  var setText = window.huayuSetText;
 
   function field(row, prefix, id) { return row.querySelector("[name='" + prefix + "-" + id + "']"); }
 
@@ -110,12 +107,6 @@
     save(state);  // mine, consciously, on top of their version
   }
 
-  function schedule(state, delay) {
-    state.dirty = true;
-    clearTimeout(state.timer);
-    state.timer = setTimeout(function () { save(state); }, delay);
-  }
-
   function save(state) {
     clearTimeout(state.timer);
     if (state.busy || !state.dirty || state.conflict) return;
@@ -166,21 +157,8 @@
       /^(score|reason|rect|requirement)-\d+$/.test(target.name || "");
   }
 
-  document.addEventListener("input", function (event) {
-    if (!isField(event.target) || event.target.type === "checkbox") return;
-    var state = stateOf(event.target);
-    if (state) schedule(state, DELAY);
-  });
-  document.addEventListener("change", function (event) {
-    if (!isField(event.target)) return;
-    var state = stateOf(event.target);
-    if (state) { state.dirty = true; save(state); }
-  });
-  document.addEventListener("focusout", function (event) {
-    if (!isField(event.target)) return;
-    var state = stateOf(event.target);
-    if (state && state.dirty) save(state);
-  });
+  var schedule = window.huayuAutosave({rows: rows, isField: isField, stateOf: stateOf, save: save,
+                                       delay: DELAY, unsaved: msg.msgUnsaved});
 
   document.addEventListener("click", function (event) {
     var target = event.target;
@@ -230,16 +208,6 @@
   }
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeViewer();
-  });
-
-  window.addEventListener("beforeunload", function (event) {
-    for (var id in rows) {
-      if (rows[id].dirty || rows[id].busy) {
-        event.preventDefault();
-        event.returnValue = msg.msgUnsaved;
-        return msg.msgUnsaved;
-      }
-    }
   });
 
   // The whole-form "保存" button still works (it posts every item with its version).

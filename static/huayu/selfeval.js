@@ -19,10 +19,7 @@
 
   function urlFor(id) { return baseUrl.replace(/\/0\/$/, "/" + id + "/"); }
 
-  function setText(selector, text) {
-    var nodes = document.querySelectorAll(selector);
-    for (var i = 0; i < nodes.length; i++) nodes[i].textContent = text;
-  }
+  var setText = window.huayuSetText;
 
   function stateOf(el) {
     var row = el.closest(".sr");
@@ -45,12 +42,6 @@
     state.status.classList.toggle("text-success", !isError && text !== msg.msgSaving);
     state.row.classList.toggle("sr-has-error", !!isError);
     state.score.classList.toggle("is-invalid", !!isError);
-  }
-
-  function schedule(state, delay) {
-    state.dirty = true;
-    clearTimeout(state.timer);
-    state.timer = setTimeout(function () { save(state); }, delay);
   }
 
   function save(state) {
@@ -93,31 +84,8 @@
     return el && el.form === form && (el.name || "").match(/^(score|note)-\d+$/) && !el.disabled;
   }
 
-  document.addEventListener("input", function (event) {
-    if (!isField(event.target)) return;
-    var state = stateOf(event.target);
-    if (state) schedule(state, DELAY);
-  });
-  document.addEventListener("change", function (event) {
-    if (!isField(event.target)) return;
-    var state = stateOf(event.target);
-    if (state) { state.dirty = true; save(state); }
-  });
-  document.addEventListener("focusout", function (event) {
-    if (!isField(event.target)) return;
-    var state = stateOf(event.target);
-    if (state && state.dirty) save(state);
-  });
-
-  window.addEventListener("beforeunload", function (event) {
-    for (var id in rows) {
-      if (rows[id].dirty || rows[id].busy) {
-        event.preventDefault();
-        event.returnValue = msg.msgUnsaved;
-        return msg.msgUnsaved;
-      }
-    }
-  });
+  var schedule = window.huayuAutosave({rows: rows, isField: isField, stateOf: stateOf, save: save,
+                                       delay: DELAY, unsaved: msg.msgUnsaved});
 
   // The whole-form "保存" button still works (it posts every item); send pending saves first.
   form.addEventListener("submit", function () {
