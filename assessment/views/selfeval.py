@@ -202,7 +202,7 @@ def return_(request, pk):
                 return redirect("selfeval-checklist", pk=assessment.pk)
         else:
             status = 400
-    context.update(form=form, error=error)
+    context.update(form=form, error=error, action=_("退回自评"), button=_("退回"))
     return render(request, "assessment/selfeval_return.html", context, status=status)
 
 
@@ -229,7 +229,7 @@ def extend(request, pk):
                 return redirect("selfeval-checklist", pk=assessment.pk)
         else:
             status = 400
-    context.update(form=form, error=error)
+    context.update(form=form, error=error, action=_("延长自评截止"), button=_("保存截止日期"))
     return render(request, "assessment/selfeval_extend.html", context, status=status)
 
 
