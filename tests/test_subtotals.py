@@ -1,0 +1,120 @@
+"""The per-area subtotals (models.Subtotal) stay equal to the scores' sums, however the scores
+are written: the services, a queryset update, a model save, a delete, concurrent saves."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Count, Sum
+
+from assessment import subtotals
+from assessment.models import Score, Subtotal
+from assessment.services.rounds import round_prepare
+from tests.test_services_onsite import items, onsite_ready, record
+
+
+def kept():
+    return {
+        (s.assessment_id, s.area_id): (s.items, s.self_scored, s.onsite_scored, s.self_sum, s.onsite_sum)
+        for s in Subtotal.objects.all()
+    }
+
+
+def summed():
+    """The same figures summed from the scores by a grouped query."""
+    rows = Score.objects.values("assessment_id", "item__area_id").annotate(
+        n=Count("id"), self_n=Count("self_score"), onsite_n=Count("onsite_score"),
+        self_sum=Sum("self_score"), onsite_sum=Sum("onsite_score"))
+    return {
+        (r["assessment_id"], r["item__area_id"]):
+            (r["n"], r["self_n"], r["onsite_n"], r["self_sum"] or 0, r["onsite_sum"] or 0)
+        for r in rows
+    }
+
+
+def test_a_new_round_has_a_subtotal_per_area_with_nothing_scored(cast):
+    figures = kept()
+    areas = list(cast.standard.areas.all())
+    assert len(figures) == 3 * len(areas)  # two branches of the round, one of the other round
+    assert figures[(cast.assessment.pk, areas[0].pk)] == (4, 0, 0, 0, 0)
+    assert figures == summed()
+
+
+def test_every_way_of_writing_a_score_is_counted(cast):
+    area = cast.standard.areas.order_by("number").first()
+    Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("1.5"))
+    assert kept()[(cast.assessment.pk, area.pk)] == (4, 4, 0, Decimal("6"), 0)
+
+    score = Score.objects.filter(assessment=cast.assessment, item__area=area).first()
+    score.self_score, score.onsite_score = None, Decimal("0.5")
+    score.save()
+    assert kept()[(cast.assessment.pk, area.pk)] == (4, 3, 1, Decimal("4.5"), Decimal("0.5"))
+
+    score.self_note = "只改说明"
+    score.save(update_fields=["self_note"])
+    Score.objects.filter(pk=score.pk).delete()
+    assert kept()[(cast.assessment.pk, area.pk)] == (3, 3, 0, Decimal("4.5"), 0)
+    assert kept() == summed()
+
+
+def test_on_site_scores_saved_by_the_service_are_counted(cast):
+    onsite_ready(cast)
+    for n, item in enumerate(items(cast)[:5]):
+        record(cast, item=item, score="1", reason="缺少记录")
+    record(cast, item=items(cast)[0], score="2", version=1)
+    assert kept() == summed()
+    total = sum(onsite for (pk, _), (*_, onsite) in kept().items() if pk == cast.assessment.pk)
+    assert total == Decimal("6")  # 2 + four times 1
+
+
+def test_rebuild_gives_what_the_triggers_kept(cast):
+    Score.objects.filter(assessment=cast.assessment2).update(onsite_score=Decimal("1"), self_score=Decimal("2"))
+    before = kept()
+    Subtotal.objects.update(self_sum=99)
+    subtotals.rebuild(connection)
+    assert kept() == before == summed()
+
+
+def test_a_deleted_round_takes_its_subtotals_with_it(cast):
+    cast.other_round.assessments.all().delete()
+    assert not Subtotal.objects.filter(assessment__round=cast.other_round).exists()
+    assert kept() == summed()
+
+
+def test_branches_added_later_get_their_subtotals(cast):
+    from assessment.models import Branch
+
+    Branch.objects.create(township=cast.township, name="新村")
+    round_prepare(round=cast.round)
+    assert kept() == summed()
+    assert Subtotal.objects.filter(assessment__branch__name="新村").count() == cast.standard.areas.count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_saves_in_one_area_both_count(cast):
+    onsite_ready(cast)
+    area = cast.standard.areas.order_by("number").first()
+    chosen = [item for item in items(cast) if item.area_id == area.pk]
+    barrier = threading.Barrier(len(chosen))
+    errors = []
+
+    def save(item, user):
+        try:
+            barrier.wait(timeout=10)
+            record(cast, who=user, item=item, score="1.5", reason="缺少记录")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(item, cast.bob if n % 2 else cast.alice))
+               for n, item in enumerate(chosen)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert kept()[(cast.assessment.pk, area.pk)] == (4, 4, 4, Decimal("8"), Decimal("6"))
+    assert kept() == summed()
