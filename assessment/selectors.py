@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .models import (
     ZERO, Area, Assessment, AuditLog, Branch, BranchKind, Message, Phase, Rectification, RectificationStatus,
-    Role, Round, Score, Status,
+    Role, Round, Score, Status, Subtotal,
 )
 from .prepared import Prepared
 from .selectors_evidence import evidence_by_item
@@ -59,16 +59,25 @@ OVERVIEW_SORTS = ("branch", "kind", "status", "progress", "total", "submitted")
 OVERVIEW_DEFAULT_SORT = "progress"  # least progress first: who has not started shows at the top
 
 
-def _attach_score_sums(rows, assessments, **aggregates):
-    """Set each aggregate of its scores on every row (an Assessment), summed by the database in
-    one query grouped on the scores alone: grouping the wide branch rows instead, PostgreSQL
-    sorted 56,000 of them (56–78 ms at 1,000 branches; this way about 15–25 ms)."""
-    sums = {row.pop("assessment_id"): row for row in Score.objects.filter(assessment__in=assessments)
-            .values("assessment_id").annotate(**aggregates).order_by()}
-    empty = {name: 0 if isinstance(aggregate, Count) else None for name, aggregate in aggregates.items()}
+def _attach_score_sums(rows, assessments):
+    """Set on every row (an Assessment) its number of items, of self-scored and of on-site
+    scored items, and its self and on-site totals (None while nothing is scored): the subtotals
+    (models.Subtotal, kept by the database) summed per assessment in one grouped query, 7 rows
+    a branch instead of 56 scores."""
+    sums = {
+        pk: (items, self_scored, onsite_scored, self_sum, onsite_sum)
+        for pk, items, self_scored, onsite_scored, self_sum, onsite_sum in
+        Subtotal.objects.filter(assessment__in=assessments).order_by().values("assessment_id").annotate(
+            n=Sum("items"), n_self=Sum("self_scored"), n_onsite=Sum("onsite_scored"),
+            s_self=Sum("self_sum"), s_onsite=Sum("onsite_sum"),
+        ).values_list("assessment_id", "n", "n_self", "n_onsite", "s_self", "s_onsite")
+    }
+    empty = (0, 0, 0, None, None)
     for row in rows:
-        for name, value in sums.get(row.pk, empty).items():
-            setattr(row, name, value)
+        items, self_scored, onsite_scored, self_sum, onsite_sum = sums.get(row.pk, empty)
+        row.total_items, row.scored_items, row.onsite_scored = items, self_scored, onsite_scored
+        row.self_total = self_sum if self_scored else None
+        row.onsite_total = onsite_sum if onsite_scored else None
 
 
 def _returned_q():
@@ -103,8 +112,7 @@ def self_overview(round, sort=None, status=None):
     if status:
         rows = rows.filter(overview_status=status)
     rows = list(rows)
-    _attach_score_sums(rows, Assessment.objects.filter(round=round), total_items=Count("id"),
-                       scored_items=Count("self_score"), self_total=Sum("self_score"))
+    _attach_score_sums(rows, Assessment.objects.filter(round=round))
     statuses, kinds = {v: i for i, v in enumerate(OVERVIEW_STATUSES)}, {v: i for i, v in enumerate(BranchKind.values)}
     for row in rows:
         row.progress = row.scored_items / row.total_items if row.total_items else 0.0
@@ -475,8 +483,7 @@ def onsite_overview(round, status=None, kind=None):
     if status:
         rows = rows.filter(status=status)
     rows = list(rows)
-    _attach_score_sums(rows, base, total_items=Count("id"), onsite_scored=Count("onsite_score"),
-                       self_total=Sum("self_score"), onsite_total=Sum("onsite_score"))
+    _attach_score_sums(rows, base)
 
     actors = defaultdict(list)
     if rows:
