@@ -45,7 +45,7 @@ class RectificationList(Exporter):
         qs = Rectification.objects.filter(assessment__round=self.round)
         if self.branch:
             qs = qs.filter(assessment__branch=self.branch)
-        return qs.select_related("assessment__branch", "item__area", "verified_by").order_by(
+        return qs.order_by(
             "assessment__branch__order", "assessment__branch__name", "item__number", "id"
         )
 
@@ -53,18 +53,26 @@ class RectificationList(Exporter):
         return [f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"]
 
     def rows(self):
-        statuses = dict(RectificationStatus.choices)
-        for number, r in enumerate(self.queryset().iterator(chunk_size=2000), start=1):
-            overdue = r.is_overdue(self.today)
+        """Plain rows, not model instances (10,000 items: 50,000 instances took a second)."""
+        statuses = {value: str(label) for value, label in RectificationStatus.choices}
+        open_statuses = (RectificationStatus.PENDING, RectificationStatus.REPORTED)
+        rows = self.queryset().values_list(
+            "assessment__branch__name", "item_id", "item__area__name", "item__number", "item__content",
+            "problem", "requirement", "deadline", "responsible", "status", "measures", "reported_at",
+            "verified_by_id", "verified_by__display_name", "verified_by__username", "verify_note",
+        )
+        for number, (branch, item_id, area, item_number, content, problem, requirement, deadline, responsible,
+                     status, measures, reported_at, verifier_id, verifier_name, verifier_username,
+                     verify_note) in enumerate(rows.iterator(chunk_size=2000), start=1):
+            overdue = status in open_statuses and deadline < self.today  # Rectification.is_overdue
             self.counts["all"] += 1
-            self.counts["closed"] += r.status == RectificationStatus.CLOSED
+            self.counts["closed"] += status == RectificationStatus.CLOSED
             self.counts["overdue"] += overdue
             yield [
-                number, r.assessment.branch.name, r.item.area.name if r.item else "",
-                r.item.number if r.item else None, r.item.content if r.item else "",
-                r.problem, r.requirement, r.deadline, r.responsible, str(statuses[r.status]),
-                r.measures, _date(r.reported_at), str(r.verified_by) if r.verified_by else "",
-                r.verify_note, "是" if overdue else "否",
+                number, branch, area if item_id else "", item_number if item_id else None,
+                content if item_id else "", problem, requirement, deadline, responsible, statuses[status],
+                measures, _date(reported_at), (verifier_name or verifier_username) if verifier_id else "",
+                verify_note, "是" if overdue else "否",
             ]
 
     def footer(self):
