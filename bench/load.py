@@ -26,7 +26,8 @@
    A 503 (系统繁忙，请稍后重试) is retried after a pause, as a person would.
 4. Reports requests/second, p50/p95/p99 per kind of request and overall, and the errors; then
    checks every value it wrote: each secretary's and assessor's last acknowledged value per item
-   is what the database holds, each acknowledged upload has its record and its file.
+   is what the database holds, each acknowledged upload has its record and its file, and the
+   per-area subtotals the database's triggers kept for every written branch equal its scores' sums.
    Bar: no errors, overall p95 < 500 ms, no value lost. Prints PASS/FAIL, writes bench/out/load.json.
 
 --restart-db (by hand, never in CI: it restarts the machine's PostgreSQL cluster 15/main) runs
@@ -512,6 +513,7 @@ def verify(run):
                 missing_files.append(name)
     uploads_lost = [f"evidence {key}: {run.uploads_ok[key]} acknowledged, {counts[key]} in the database"
                     for key in run.uploads_tried if not run.uploads_ok[key] <= counts[key] <= run.uploads_tried[key]]
+    subtotals_off = _subtotals_off(assessments)
     stored = sum(1 for p in MEDIA.rglob("*") if p.is_file())
     referenced = sum(1 for e in Evidence.objects.filter(assessment_id__in={a for a, _ in run.uploads_tried})
                      for n in (e.file.name, e.thumbnail.name) if n)
@@ -519,9 +521,27 @@ def verify(run):
         "self_values_checked": len(run.self_saved), "onsite_values_checked": len(run.onsite_saved),
         "uploads_acknowledged": sum(run.uploads_ok.values()), "evidence_rows": sum(counts.values()),
         "files_in_media": stored, "files_referenced": referenced,
-        "lost": lost + uploads_lost, "missing_files": missing_files,
-        "orphan_files": max(0, stored - referenced),
+        "lost": lost + uploads_lost + subtotals_off, "missing_files": missing_files,
+        "orphan_files": max(0, stored - referenced), "subtotals_checked": len(assessments),
     }
+
+
+def _subtotals_off(assessments):
+    """The written branches whose kept subtotals (the triggers') differ from their scores' sums."""
+    from django.db.models import Count, Sum
+
+    from assessment.models import Score, Subtotal
+
+    kept = {(s.assessment_id, s.area_id): (s.items, s.self_scored, s.onsite_scored, s.self_sum, s.onsite_sum)
+            for s in Subtotal.objects.filter(assessment_id__in=assessments)}
+    summed = {
+        (r["assessment_id"], r["item__area_id"]): (r["n"], r["n_self"], r["n_onsite"], r["s_self"] or 0, r["s_onsite"] or 0)
+        for r in Score.objects.filter(assessment_id__in=assessments).values("assessment_id", "item__area_id").annotate(
+            n=Count("id"), n_self=Count("self_score"), n_onsite=Count("onsite_score"),
+            s_self=Sum("self_score"), s_onsite=Sum("onsite_score"))
+    }
+    return [f"subtotal {key}: kept {kept.get(key)}, the scores sum to {value}"
+            for key, value in summed.items() if kept.get(key) != value]
 
 
 # --- Reporting ----------------------------------------------------------------------------
@@ -702,7 +722,8 @@ def main(argv=None):
     print(f"written and checked: {checked['self_values_checked']} self-scored items, "
           f"{checked['onsite_values_checked']} on-site items, {checked['uploads_acknowledged']} uploads "
           f"({checked['evidence_rows']} evidence rows, {checked['files_in_media']} files, "
-          f"{checked['orphan_files']} orphan files, {len(checked['missing_files'])} missing)")
+          f"{checked['orphan_files']} orphan files, {len(checked['missing_files'])} missing); "
+          f"the subtotals of {checked['subtotals_checked']} branches compared with their scores")
     for line in checked["lost"][:20]:
         print(f"  LOST {line}")
 
