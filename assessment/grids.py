@@ -261,3 +261,9 @@ def ranking_rows(rows, areas):
             grade=grades.get(row.grade) or escape(row.grade_label),
         ))
     return mark_safe("\n".join(lines))
+
+
+def board_branches(branches, selected, part):
+    """The 整改台账's per-branch rows (`part` "rows") or branch filter options ("options"), from
+    selectors.rectification_branch_counts; `selected` the branch id filtered by, or None."""
+    return _render("assessment/board_branches.jinja", {"branches": branches, "selected": selected, "part": part})
