@@ -10,8 +10,8 @@ with = + - @ is written as text, never as a formula.
 """
 
 import datetime
+import functools
 import re
-from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,7 +42,7 @@ class Column:
 
 class Styles:
     """Cells share their styles: each combination of font, alignment, border, fill, number
-    format and quote prefix is made once per sheet and copied onto every cell that uses it
+    format and quote prefix is made once per sheet and given to every cell that uses it
     (assigning style objects cell by cell makes openpyxl hash them again each time)."""
 
     def __init__(self, ws):
@@ -64,7 +64,9 @@ class Styles:
             if quote:
                 model.quotePrefix = True
             style = self.made[key] = model._style
-        return copy(style)
+        # Shared, not copied: in write-only mode a cell is written as it is appended and its
+        # style read once, never changed.
+        return style
 
     def cell(self, value, *, font=BODY_FONT, alignment=WRAP, border=BORDER, fill=None, number_format=None):
         if isinstance(value, Decimal):
@@ -98,17 +100,22 @@ def text_width(text):
     return len(text) if text.isascii() else len(text) + len(WIDE.findall(text))
 
 
+@functools.lru_cache(maxsize=4096)
+def text_lines(text, width):
+    """The lines `text` takes wrapped in a column `width` wide (the same texts come back in
+    thousands of rows: an item's content, a default requirement)."""
+    usable = max(width - 1.5, 1)
+    return int(sum(max(1, -(-text_width(part) // usable)) for part in text.split("\n")))
+
+
 def row_height(values, columns):
     """The height (points) a row of wrapped cells needs. Spreadsheet programs do not all
     grow rows to fit wrapped text on opening a file (LibreOffice does not), so the writer
     sets it; None for a single line (the default height)."""
     lines = 1
     for value, column in zip(values, columns):
-        if not isinstance(value, str) or not value:
-            continue
-        usable = max(column.width - 1.5, 1)
-        needed = sum(max(1, -(-text_width(part) // usable)) for part in value.split("\n"))
-        lines = max(lines, int(needed))
+        if value and isinstance(value, str):
+            lines = max(lines, text_lines(value, column.width))
     return None if lines == 1 else lines * LINE_POINTS + 4
 
 
