@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class AssessmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessment"
     verbose_name = _("党支部规范化建设考核")
+
+    def ready(self):
+        from . import subtotals
+
+        # The subtotals' triggers are dropped while migrations run and installed after them.
+        pre_migrate.connect(subtotals.before_migrate, sender=self, dispatch_uid="subtotals-before-migrate")
+        post_migrate.connect(subtotals.after_migrate, sender=self, dispatch_uid="subtotals-after-migrate")

@@ -378,9 +378,9 @@ class Score(models.Model):
 
 class Subtotal(models.Model):
     """An assessment's scores summed over one area, kept by the database itself: triggers on the
-    score table (migration 0004, assessment/subtotals.py) add every insert, change and delete of
-    a score to its row, in the same statement, whoever writes the score (the services, the admin,
-    a bulk update). The ranking reads 7,000 of these at county scale instead of summing 56,000
+    score table (assessment/subtotals.py, installed after every migrate) add every insert,
+    change and delete of a score to its row, in the same statement, whoever writes the score
+    (the services, the admin, a bulk update). The ranking reads 7,000 of these at county scale instead of summing 56,000
     scores. An empty score counts 0 in the sums and nothing in the counts."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="subtotals", verbose_name=_("考核记录"))

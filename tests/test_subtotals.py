@@ -118,3 +118,29 @@ def test_concurrent_saves_in_one_area_both_count(cast):
     assert errors == []
     assert kept()[(cast.assessment.pk, area.pk)] == (4, 4, 4, Decimal("8"), Decimal("6"))
     assert kept() == summed()
+
+
+def test_an_item_moved_to_another_area_moves_its_scores(cast):
+    Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("2"), onsite_score=Decimal("1.5"))
+    first, second = cast.standard.areas.order_by("number")[:2]
+    item = cast.standard.items.filter(area=first).first()
+    item.area = second
+    item.save()
+    assert kept()[(cast.assessment.pk, first.pk)] == (3, 3, 3, Decimal("6"), Decimal("4.5"))
+    assert kept()[(cast.assessment.pk, second.pk)] == (5, 5, 5, Decimal("10"), Decimal("7.5"))
+    assert kept() == summed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_installs_the_triggers_again_and_sums_afresh(cast):
+    from django.core.management import call_command
+
+    expected = subtotals.installed(connection)
+    assert len(expected) == (2 if connection.vendor == "postgresql" else 4)
+    subtotals.uninstall(connection)
+    assert subtotals.installed(connection) == []
+    Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("1"))  # not kept
+    call_command("migrate", verbosity=0)
+    assert subtotals.installed(connection) == expected
+    assert kept() == summed()
+    assert sum(s for (pk, _), (_, _, _, s, _) in kept().items() if pk == cast.assessment.pk) == 12

@@ -3,15 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from assessment import subtotals
-
-
-def install(apps, schema_editor):
-    subtotals.install(schema_editor)
-
-
-def uninstall(apps, schema_editor):
-    subtotals.uninstall(schema_editor)
+# The triggers that fill the table are installed after every migrate (assessment/subtotals.py).
 
 
 class Migration(migrations.Migration):
@@ -39,5 +31,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('assessment', 'area'), name='subtotal_unique_area')],
             },
         ),
-        migrations.RunPython(install, uninstall),
     ]
