@@ -101,7 +101,16 @@ POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS assessment_subtotal_item_area() CASCADE",
 ]
 
-REBUILD = [f"DELETE FROM {TABLE}", SUMMED.format(where="")]
+# Every subtotal summed afresh, writing only the rows that differ (after a migrate nothing
+# usually does: rewriting them all would leave thousands of dead rows to vacuum).
+REBUILD = [
+    SUMMED.format(where=" WHERE TRUE") + " ON CONFLICT (assessment_id, area_id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name, _ in FIGURES)
+    + " WHERE " + " OR ".join(f"{TABLE}.{name} <> excluded.{name}" for name, _ in FIGURES),
+    f"DELETE FROM {TABLE} WHERE NOT EXISTS (SELECT 1 FROM assessment_score s"
+    " JOIN assessment_item i ON i.id = s.item_id"
+    f" WHERE s.assessment_id = {TABLE}.assessment_id AND i.area_id = {TABLE}.area_id)",
+]
 
 
 def _statements(connection, install):

@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.db.models import Count, Sum
 
 from assessment import subtotals
-from assessment.models import Score, Subtotal
+from assessment.models import Area, Score, Subtotal
 from assessment.services.rounds import round_prepare
 from tests.test_services_onsite import items, onsite_ready, record
 
@@ -72,8 +72,13 @@ def test_rebuild_gives_what_the_triggers_kept(cast):
     Score.objects.filter(assessment=cast.assessment2).update(onsite_score=Decimal("1"), self_score=Decimal("2"))
     before = kept()
     Subtotal.objects.update(self_sum=99)
+    stray = Subtotal.objects.filter(assessment=cast.assessment).first()
+    Subtotal.objects.create(assessment=cast.assessment2, area=Area.objects.create(
+        standard=cast.standard, number=9, name="无项目的方面", points=1), items=3)
+    stray_pk = stray.pk
     subtotals.rebuild(connection)
     assert kept() == before == summed()
+    assert Subtotal.objects.filter(pk=stray_pk).exists()  # summed again in place, not replaced
 
 
 def test_a_deleted_round_takes_its_subtotals_with_it(cast):
