@@ -92,9 +92,9 @@ def results_queryset(round):
 
 
 @dataclass(slots=True)
-class RankedBranch:
-    """The fields of a branch that a ranking shows (made from one row, not a model instance:
-    1,000 Assessment and Branch instances took 20 ms of the county ranking's time)."""
+class BranchRow:
+    """The fields of a branch that a ranking or an overview shows (made from one row, not a
+    model instance: 1,000 Assessment and Branch instances took 20 ms of the county ranking)."""
     pk: int
     name: str
     kind: str
@@ -110,7 +110,7 @@ class RankedAssessment:
     """The fields of an assessment that a ranking shows, with its branch."""
     pk: int
     status: str
-    branch: RankedBranch
+    branch: BranchRow
 
     @property
     def branch_id(self):
@@ -206,7 +206,7 @@ def round_results(round, *, with_areas=True):
         bonus = min(approved_bonus or ZERO, cap)
         total = onsite_total + bonus
         rows.append(ResultRow(
-            assessment=RankedAssessment(pk, status, RankedBranch(*branch)), rank=0, self_total=self_total,
+            assessment=RankedAssessment(pk, status, BranchRow(*branch)), rank=0, self_total=self_total,
             onsite_total=onsite_total, bonus=bonus, total=total, difference=self_total - onsite_total,
             has_veto=has_veto, grade=grade_for(total, has_veto, bands), areas=subtotals.get(pk, {}),
         ))
