@@ -15,7 +15,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least, Rank
 
-from .models import Assessment, BonusClaim, BranchKind, Grade, Item, Score, Subtotal, VetoFinding
+from .models import Assessment, BonusClaim, Grade, Item, Score, Subtotal, VetoFinding
+from .rows import AssessmentRow, assessment_rows
 
 ZERO = Decimal("0")
 DECIMAL = DecimalField(max_digits=8, decimal_places=1)
@@ -91,35 +92,9 @@ def results_queryset(round):
     return qs
 
 
-@dataclass(slots=True)
-class BranchRow:
-    """The fields of a branch that a ranking or an overview shows (made from one row, not a
-    model instance: 1,000 Assessment and Branch instances took 20 ms of the county ranking)."""
-    pk: int
-    name: str
-    kind: str
-    is_demonstration: bool
-    order: int
-
-    def get_kind_display(self):
-        return str(dict(BranchKind.choices).get(self.kind, self.kind))
-
-
-@dataclass(slots=True)
-class RankedAssessment:
-    """The fields of an assessment that a ranking shows, with its branch."""
-    pk: int
-    status: str
-    branch: BranchRow
-
-    @property
-    def branch_id(self):
-        return self.branch.pk
-
-
 @dataclass
 class ResultRow:
-    assessment: RankedAssessment
+    assessment: AssessmentRow
     rank: int
     self_total: Decimal
     onsite_total: Decimal
@@ -197,18 +172,16 @@ def round_results(round, *, with_areas=True):
             has_veto=Exists(VetoFinding.objects.filter(assessment=OuterRef("pk")).order_by()),
         )
         .order_by("branch__order", "branch__name", "pk")
-        .values_list("pk", "status", "approved_bonus", "has_veto", "branch_id", "branch__name", "branch__kind",
-                     "branch__is_demonstration", "branch__order")
     )
     rows = []
-    for pk, status, approved_bonus, has_veto, *branch in assessments:
-        self_total, onsite_total = totals.get(pk, (ZERO, ZERO))
-        bonus = min(approved_bonus or ZERO, cap)
+    for a in assessment_rows(assessments, "approved_bonus", "has_veto"):
+        self_total, onsite_total = totals.get(a.pk, (ZERO, ZERO))
+        bonus = min(a.approved_bonus or ZERO, cap)
         total = onsite_total + bonus
         rows.append(ResultRow(
-            assessment=RankedAssessment(pk, status, BranchRow(*branch)), rank=0, self_total=self_total,
-            onsite_total=onsite_total, bonus=bonus, total=total, difference=self_total - onsite_total,
-            has_veto=has_veto, grade=grade_for(total, has_veto, bands), areas=subtotals.get(pk, {}),
+            assessment=a, rank=0, self_total=self_total, onsite_total=onsite_total,
+            bonus=bonus, total=total, difference=self_total - onsite_total, has_veto=a.has_veto,
+            grade=grade_for(total, a.has_veto, bands), areas=subtotals.get(a.pk, {}),
         ))
     # Stable sort: equal keys keep the database's branch order (its collation).
     rows.sort(key=lambda row: (row.has_veto, -row.total))

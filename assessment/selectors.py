@@ -17,6 +17,7 @@ from .models import (
     Role, Round, Score, Status, Subtotal,
 )
 from .prepared import Prepared
+from .rows import assessment_rows
 from .selectors_evidence import evidence_by_item
 
 
@@ -80,34 +81,6 @@ def _attach_score_sums(rows, assessments):
         row.onsite_total = onsite_sum if onsite_scored else None
 
 
-BRANCH_FIELDS = ("branch_id", "branch__name", "branch__kind", "branch__is_demonstration", "branch__order")
-
-
-class AssessmentRow:
-    """An assessment of an overview as a plain object with its branch (a BranchRow), made from
-    one row of values: 1,000 Assessment and Branch instances took 20 ms at county scale. The
-    selectors and the views set what a row prints on it."""
-
-    def __init__(self, pk, status, branch, fields):
-        self.pk, self.status, self.branch = pk, status, branch
-        self.__dict__.update(fields)
-
-    @property
-    def branch_id(self):
-        return self.branch.pk
-
-
-def _assessment_rows(queryset, *fields):
-    """AssessmentRows of `queryset` with `fields` (names of its fields or annotations) set."""
-    from .results import BranchRow
-
-    count = len(fields)
-    return [
-        AssessmentRow(pk, status, BranchRow(*values[count:]), dict(zip(fields, values[:count])))
-        for pk, status, *values in queryset.values_list("pk", "status", *fields, *BRANCH_FIELDS)
-    ]
-
-
 def _returned_q():
     return Q(status=Status.SELF) & ~Q(returned_reason="")
 
@@ -139,7 +112,7 @@ def self_overview(round, sort=None, status=None):
     ).order_by("branch__order", "branch__name", "pk")
     if status:
         rows = rows.filter(overview_status=status)
-    rows = _assessment_rows(rows, "overview_status", "submitted_at")
+    rows = assessment_rows(rows, "overview_status", "submitted_at")
     _attach_score_sums(rows, Assessment.objects.filter(round=round))
     statuses, kinds = {v: i for i, v in enumerate(OVERVIEW_STATUSES)}, {v: i for i, v in enumerate(BranchKind.values)}
     for row in rows:
@@ -510,7 +483,7 @@ def onsite_overview(round, status=None, kind=None):
     rows = base.order_by("branch__order", "branch__name", "pk")
     if status:
         rows = rows.filter(status=status)
-    rows = _assessment_rows(rows, "assessors_present")
+    rows = assessment_rows(rows, "assessors_present")
     _attach_score_sums(rows, base)
 
     actors = defaultdict(list)

@@ -127,8 +127,9 @@ def install(connection):
     if not {TABLE, "assessment_score", "assessment_item"} <= tables:
         return
     with connection.cursor() as cursor:
-        for statement in _statements(connection, install=True) + REBUILD:
+        for statement in _statements(connection, install=True):
             cursor.execute(statement)
+    rebuild(connection)
 
 
 def uninstall(connection):
@@ -152,6 +153,29 @@ def rebuild(connection):
     with connection.cursor() as cursor:
         for statement in REBUILD:
             cursor.execute(statement)
+
+
+def kept(assessments=None):
+    """{(assessment_id, area_id): (items, self_scored, onsite_scored, self_sum, onsite_sum)} as
+    the triggers kept them (of `assessments`, ids or a queryset; None: all)."""
+    from .models import Subtotal
+
+    rows = Subtotal.objects.all() if assessments is None else Subtotal.objects.filter(assessment__in=assessments)
+    return {(a, b): tuple(figures) for a, b, *figures in rows.values_list("assessment_id", "area_id", *(n for n, _ in FIGURES))}
+
+
+def summed(assessments=None):
+    """The same figures summed from the scores by a grouped query, to compare with kept()."""
+    from django.db.models import Count, Sum
+
+    from .models import Score
+
+    scores = Score.objects.all() if assessments is None else Score.objects.filter(assessment__in=assessments)
+    rows = scores.order_by().values("assessment_id", "item__area_id").annotate(
+        n=Count("id"), n_self=Count("self_score"), n_onsite=Count("onsite_score"),
+        s_self=Sum("self_score"), s_onsite=Sum("onsite_score"))
+    return {(r["assessment_id"], r["item__area_id"]):
+            (r["n"], r["n_self"], r["n_onsite"], r["s_self"] or 0, r["s_onsite"] or 0) for r in rows}
 
 
 def before_migrate(using, **kwargs):

@@ -528,20 +528,11 @@ def verify(run):
 
 def _subtotals_off(assessments):
     """The written branches whose kept subtotals (the triggers') differ from their scores' sums."""
-    from django.db.models import Count, Sum
+    from assessment import subtotals
 
-    from assessment.models import Score, Subtotal
-
-    kept = {(s.assessment_id, s.area_id): (s.items, s.self_scored, s.onsite_scored, s.self_sum, s.onsite_sum)
-            for s in Subtotal.objects.filter(assessment_id__in=assessments)}
-    summed = {
-        (r["assessment_id"], r["item__area_id"]): (r["n"], r["n_self"], r["n_onsite"], r["s_self"] or 0, r["s_onsite"] or 0)
-        for r in Score.objects.filter(assessment_id__in=assessments).values("assessment_id", "item__area_id").annotate(
-            n=Count("id"), n_self=Count("self_score"), n_onsite=Count("onsite_score"),
-            s_self=Sum("self_score"), s_onsite=Sum("onsite_score"))
-    }
+    kept = subtotals.kept(assessments)
     return [f"subtotal {key}: kept {kept.get(key)}, the scores sum to {value}"
-            for key, value in summed.items() if kept.get(key) != value]
+            for key, value in subtotals.summed(assessments).items() if kept.get(key) != value]
 
 
 # --- Reporting ----------------------------------------------------------------------------

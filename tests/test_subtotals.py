@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
-from django.db.models import Count, Sum
 
 from assessment import subtotals
 from assessment.models import Area, Score, Subtotal
@@ -15,22 +14,11 @@ from tests.test_services_onsite import items, onsite_ready, record
 
 
 def kept():
-    return {
-        (s.assessment_id, s.area_id): (s.items, s.self_scored, s.onsite_scored, s.self_sum, s.onsite_sum)
-        for s in Subtotal.objects.all()
-    }
+    return subtotals.kept()
 
 
 def summed():
-    """The same figures summed from the scores by a grouped query."""
-    rows = Score.objects.values("assessment_id", "item__area_id").annotate(
-        n=Count("id"), self_n=Count("self_score"), onsite_n=Count("onsite_score"),
-        self_sum=Sum("self_score"), onsite_sum=Sum("onsite_score"))
-    return {
-        (r["assessment_id"], r["item__area_id"]):
-            (r["n"], r["self_n"], r["onsite_n"], r["self_sum"] or 0, r["onsite_sum"] or 0)
-        for r in rows
-    }
+    return subtotals.summed()
 
 
 def test_a_new_round_has_a_subtotal_per_area_with_nothing_scored(cast):
