@@ -210,7 +210,8 @@ def plan_grid(request, year):
     duty = None
     raw = request.GET.get("duty")
     if plan.duties:
-        duty = next((d for d in plan.duties if str(d.pk) == raw), plan.duties[0])
+        monthly = next((d for d in plan.duties if d.period == "month"), plan.duties[0])  # the most telling
+        duty = next((d for d in plan.duties if str(d.pk) == raw), monthly)
     rows = selectors_plan.township_grid(township.pk, year, duty, today) if duty else []
     behind = [row for row in rows if row.tally.missing]
     remindable = [row for row in behind if not row.reminded]
