@@ -106,8 +106,14 @@ def township_grid(township_id, year, duty, today):
     reminded = set(PlanReminder.objects.filter(duty=duty, year=today.year, month=today.month,
                                                branch__township_id=township_id).values_list("branch_id", flat=True))
     empty = [0] * 12
-    rows = [GridRow(pk, name, tally(duty.period, duty.per_period, year, today, counts.get(pk, empty)), pk in reminded)
-            for pk, name in branches]
+    tallies = {}  # most branches keep the same rhythm: one tally per distinct year of counts
+    rows = []
+    for pk, name in branches:
+        months = tuple(counts.get(pk, empty))
+        found = tallies.get(months)
+        if found is None:
+            found = tallies[months] = tally(duty.period, duty.per_period, year, today, list(months))
+        rows.append(GridRow(pk, name, found, pk in reminded))
     rows.sort(key=lambda row: -row.tally.missing)  # stable: within the same shortfall, the branches' order
     return rows
 

@@ -138,6 +138,8 @@ def record_new(request, year, branch_id):
 def record_edit(request, pk):
     record = _record_for(request.user, pk)
     branch = record.branch
+    if request.user.role != Role.SECRETARY or request.user.branch_id != branch.pk:
+        return _refuse(request, _("只有本支部书记可以修改活动记录。"))
     plan = selectors_plan.plan_year(branch.township_id, record.year)
     if request.method == "POST":
         try:
@@ -215,6 +217,13 @@ def plan_grid(request, year):
     rows = selectors_plan.township_grid(township.pk, year, duty, today) if duty else []
     behind = [row for row in rows if row.tally.missing]
     remindable = [row for row in behind if not row.reminded]
+    cells = {}
+    for row in rows:
+        key = id(row.tally)  # branches with the same counts share one tally (township_grid)
+        if key not in cells:
+            cells[key] = mark_safe(render_to_string("assessment/plan_grid_cells.jinja", {"t": row.tally},
+                                                    using="jinja2"))
+        row.cells_html = cells[key]
     rows_html = mark_safe(render_to_string("assessment/plan_grid_rows.jinja", {
         "rows": rows, "branch_url": url_pattern("plan-branch", year),
     }, using="jinja2"))
@@ -230,6 +239,8 @@ def plan_grid(request, year):
 @require_POST
 def plan_remind(request, year, duty_id):
     township = _staff_township(request)
+    if not is_township_admin(request.user):
+        return _refuse(request, _("只有镇党委管理员可以发送提醒。"))
     year, today = _year(year), timezone.localdate()
     plan = selectors_plan.plan_year(township.pk, year)
     duty = next((d for d in plan.duties if d.pk == duty_id), None)
@@ -268,6 +279,8 @@ def plan_ledger(request, year):
 @require_POST
 def plan_close(request, year):
     township = _staff_township(request)
+    if not is_township_admin(request.user):
+        return _refuse(request, _("只有镇党委管理员可以锁定年度记录。"))
     try:
         plan_year_close(township=township, year=_year(year), actor=request.user)
     except ServiceError as error:
