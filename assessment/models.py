@@ -579,3 +579,7 @@ class Message(models.Model):
         verbose_name_plural = _("站内消息")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"], name="message_user_unread")]
+
+
+# 清单式推进 (the year plan): its own module, part of this app.
+from .models_plan import Duty, PlanReminder, PlanYear, Record, RecordFile  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, exports, home, notice, onsite, rectifications, results, selfeval, township
+from .views import evidence, exports, home, notice, onsite, plan, rectifications, results, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,4 +12,5 @@ urlpatterns = [
     *rectifications.urlpatterns,
     *onsite.urlpatterns,
     *exports.urlpatterns,
+    *plan.urlpatterns,
 ]

@@ -120,8 +120,15 @@ def row_height(values, columns):
 
 
 def write_xlsx(exporter, target):
-    """Write `exporter` into `target` (a path or a binary file object)."""
+    """Write `exporter` into `target` (a path or a binary file object); an exporter with
+    `sheets()` writes each of the exporters it yields as a sheet of its own."""
     wb = Workbook(write_only=True)
+    for sheet in exporter.sheets() if hasattr(exporter, "sheets") else [exporter]:
+        write_sheet(wb, sheet)
+    wb.save(target)
+
+
+def write_sheet(wb, exporter):
     ws = wb.create_sheet(exporter.sheet_name[:31])
     columns = exporter.columns
     width = len(columns)
@@ -171,7 +178,6 @@ def write_xlsx(exporter, target):
             append([styles.cell(value, font=HEADER_FONT) for value in values])
 
     exporter.decorate(wb, ws)
-    wb.save(target)
 
 
 class Exporter:

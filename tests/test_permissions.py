@@ -37,6 +37,7 @@ HTML response carries the Content-Security-Policy header.
 """
 
 import datetime
+from decimal import Decimal
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -147,6 +148,24 @@ TABLE = [
     ("export-summary",              "published", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
     ("export-sheet",                "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
     ("export-sheet",                "finalised", "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
+    # --- 清单式推进 (year 2026 of the scenario's standard; a duty on item 1, a record of 化峪村 with a file) ---
+    ("plan-home",                   None,        "GET",   "LG   RD   RD   RD   RD   RD   RD   RD"),
+    ("plan-branch",                 "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
+    ("plan-record-new",             "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB"),
+    ("plan-record-new",             "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB"),
+    ("plan-record-edit",            "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB"),
+    ("plan-record-edit",            "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB"),
+    ("plan-record-delete",          "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
+    ("plan-record-file",            "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
+    ("plan-record-file-remove",     "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
+    ("plan-grid",                   "self",      "GET",   "LG   OK   OK   FB   FB   OK   FB   OK"),
+    ("plan-remind",                 "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD"),
+    ("plan-ledger",                 "self",      "GET",   "LG   OK   OK   FB   FB   OK   FB   OK"),
+    ("plan-close",                  "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD"),
+    ("plan-duties",                 "self",      "GET",   "LG   OK   FB   FB   FB   OK   FB   OK"),
+    ("plan-duties",                 "self",      "FORM",  "LG   RD   FB   FB   FB   RD   FB   RD"),
+    ("plan-suggestions",            "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
+    ("plan-suggestion-accept",      "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
 ]
 # fmt: on
 
@@ -203,7 +222,40 @@ ARGS = {
     "export-rectifications": lambda p: [p.round.pk],
     "export-summary": lambda p: [p.round.pk],
     "export-sheet": lambda p: [p.assessment.pk],
+    "plan-branch": lambda p: [2026, p.assessment.branch_id],
+    "plan-record-new": lambda p: [2026, p.assessment.branch_id],
+    "plan-record-edit": lambda p: [_plan(p).record.pk],
+    "plan-record-delete": lambda p: [_plan(p).record.pk],
+    "plan-record-file": lambda p: [_plan(p).file.pk],
+    "plan-record-file-remove": lambda p: [_plan(p).file.pk],
+    "plan-grid": lambda p: [2026],
+    "plan-remind": lambda p: [2026, _plan(p).duty.pk],
+    "plan-ledger": lambda p: [_plan(p) and 2026],
+    "plan-close": lambda p: [2025],
+    "plan-duties": lambda p: [p.round.standard_id],
+    "plan-suggestions": lambda p: [p.assessment.pk],
+    "plan-suggestion-accept": lambda p: [p.assessment.pk, p.item.pk],
 }
+
+
+def _plan(p):
+    """The duty of item 1 and a record of 化峪村 with one file (made once per test)."""
+    from django.core.files.base import ContentFile
+
+    from assessment.models import Duty, Record, RecordFile, User
+
+    if not hasattr(p, "plan_record"):
+        carol = User.objects.get(username="carol")
+        duty, _ = Duty.objects.get_or_create(item=p.item, defaults={
+            "name": "支委会", "period": "month", "per_period": 1, "rule": "per_missing", "deduction": Decimal("0.5")})
+        record = Record.objects.create(branch=p.assessment.branch, duty=duty, date=datetime.date(2026, 1, 15),
+                                       year=2026, month=1, topic="1月支委会", created_by=carol)
+        data = png_bytes()
+        file = RecordFile(record=record, original_name="记录.png", content_type="image/png", size=len(data),
+                          uploaded_by=carol)
+        file.file.save("record.png", ContentFile(data), save=True)
+        p.plan_record = type("Plan", (), {"duty": duty, "record": record, "file": file})
+    return p.plan_record
 
 DATA = {
     "selfeval-checklist": lambda p: {f"score-{p.item.pk}": "1.5"},
@@ -233,6 +285,11 @@ DATA = {
     "rectification-report": lambda p: {"measures": "已补齐全年会议记录"},
     "rectification-verify": lambda p: {"note": "核验属实"},
     "rectification-return": lambda p: {"reason": "措施不够具体"},
+    "plan-record-new": lambda p: {"duty": _plan(p).duty.pk, "date": "2026-02-10", "topic": "2月支委会"},
+    "plan-record-edit": lambda p: {"date": "2026-01-16", "topic": "1月支委会（改）"},
+    "plan-duties": lambda p: {"action": "save", "item": p.item.pk, "name": "支委会（改）", "period": "month",
+                              "per_period": "1", "unit": "次", "rule": "per_missing", "deduction": "0.5"},
+    "plan-suggestion-accept": lambda p: {"score": "1", "note": "据年度记录"},
 }
 
 # POSTs that change nothing the fingerprint sees, even when allowed.
