@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "assessment.views.errors.refuse_nul",  # a NUL character in any field: 400, before any view
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -157,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+CSRF_FAILURE_VIEW = "assessment.views.errors.csrf_failure"  # 页面已过期, in Chinese
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -210,6 +213,9 @@ STORAGES = {
 # Upload limits (bytes). Evidence files, and standard workbooks in the admin.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 STANDARD_MAX_BYTES = env_int("STANDARD_MAX_BYTES", 5 * 1024 * 1024)
+# At most this many files in one post (the evidence form's own limit): the 21st stops the upload
+# while it is read, with the Chinese page or JSON of assessment/views/errors.py.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 

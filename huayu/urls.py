@@ -8,3 +8,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessment.urls")),
 ]
+
+# Every refusal in Chinese, as JSON for the scripts (assessment/views/errors.py).
+handler400 = "assessment.views.errors.bad_request"
+handler403 = "assessment.views.errors.permission_denied"
+handler404 = "assessment.views.errors.page_not_found"
+handler500 = "assessment.views.errors.server_error"
