@@ -5,12 +5,15 @@ Production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and HUAYU_PRODUCTION=1.
 A bad value fails loudly at start-up rather than running half-configured.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from assessment.middleware import static_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,7 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "assessment.middleware.server_timing",  # Server-Timing: the server's own time, on every response
+    "assessment.middleware.server_timing",  # Server-Timing: the server's own time (with SERVER_TIMING)
     "assessment.faults.database_unavailable",  # database away: 503 系统繁忙，请稍后重试
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -103,6 +106,16 @@ AXES_LOCKOUT_CALLABLE = "assessment.security.lockout"
 AXES_CLIENT_IP_CALLABLE = "assessment.security.client_ip"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # 1 behind one nginx
+# X-Forwarded-For is believed only from these addresses (the nginx in front; networks allowed).
+try:
+    TRUSTED_PROXIES = [ipaddress.ip_network(part, strict=False)
+                       for part in env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES must be addresses or networks: {error}")
+
+# Server-Timing: app;dur=… on every response (assessment/middleware.py): on for a laptop,
+# off in production unless SERVER_TIMING=1 (bench/settings.py switches it on to measure).
+SERVER_TIMING = env_bool("SERVER_TIMING", not PRODUCTION)
 
 ROOT_URLCONF = "huayu.urls"
 
@@ -172,6 +185,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers  # CSP, nosniff, DENY framing on static files too
+WHITENOISE_ALLOW_ALL_ORIGINS = False  # the pages are the only ones that use them
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
