@@ -203,3 +203,12 @@ def test_a_server_error_is_a_chinese_page_or_json(cast, monkeypatch):
     item = first_item(cast)
     response = client.post(reverse("selfeval-item-save", args=[cast.assessment.pk, item.pk]), {"score": "1"})
     assert_json(response, 500, "系统出错")
+
+
+def test_ids_beyond_bigint_in_query_parameters(client, cast):
+    client.force_login(cast.alice)
+    response = client.get(reverse("rectification-board", args=[cast.round.pk]),
+                          {"branch": HUGE, "area": HUGE, "page": HUGE})
+    assert response.status_code == 200
+    response = client.get(reverse("export-rectifications", args=[cast.round.pk]), {"branch": HUGE})
+    assert response.status_code in (200, 404)
