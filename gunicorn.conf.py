@@ -4,6 +4,13 @@ start gunicorn here). Command-line options still win."""
 import gc
 import os
 
+import gunicorn.http.wsgi
+
+# Responses do not name the server. gunicorn has no setting for its `Server: gunicorn` header
+# (benoitc/gunicorn#825); the value it writes is this module constant, read for every response.
+# GUNICORN_SERVER_HEADER sets another value (empty: the header is sent empty).
+gunicorn.http.wsgi.SERVER = os.environ.get("GUNICORN_SERVER_HEADER", "")
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))  # measured best on 2 CPUs (bench/load.py)

@@ -142,6 +142,16 @@ def _copy_hashed(source, target):
     return size, digest.hexdigest()
 
 
+def _owner_only(root):
+    """A backup holds password hashes and personal data: folders 0700, files 0600."""
+    os.chmod(root, 0o700)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), 0o700)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o600)
+
+
 def _fsync_file(path):
     with open(path, "rb") as written:
         os.fsync(written.fileno())
@@ -257,7 +267,7 @@ def backup_create(directory, *, using="default"):
     if partial.exists():
         raise BackupError(_("%(dir)s 已存在（上次备份中断？），请先删除。") % {"dir": partial})
     try:
-        partial.mkdir(parents=True)
+        partial.mkdir(mode=0o700, parents=True)
     except OSError as exc:
         raise BackupError(_("无法创建备份目录：%(error)s") % {"error": _one_line(exc)}) from exc
     try:
@@ -323,6 +333,7 @@ def _backup_into(partial, target, media_root, using):
         out.write("\n")
         out.flush()
         os.fsync(out.fileno())
+    _owner_only(partial)
     for folder, _dirs, _files in os.walk(partial / MEDIA):
         _fsync_dir(folder)
     _fsync_dir(partial)

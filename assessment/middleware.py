@@ -2,6 +2,9 @@
 
 import time
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",  # no inline script anywhere: every script is a file the app serves
@@ -12,6 +15,16 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+def static_headers(headers, path, url):
+    """settings.WHITENOISE_ADD_HEADERS_FUNCTION: the static files (served by whitenoise before
+    the middleware below it runs) carry the pages' security headers too."""
+    headers["Content-Security-Policy"] = CSP
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
 
 
 def security_headers(get_response):
@@ -27,7 +40,11 @@ def security_headers(get_response):
 
 def server_timing(get_response):
     """`Server-Timing: app;dur=…` on every response: the milliseconds from the first middleware
-    to the last, as browsers' developer tools and bench/county.py read them. Outermost."""
+    to the last, as browsers' developer tools and bench/county.py read them. Outermost.
+    Only with settings.SERVER_TIMING (on for a laptop, off in production unless switched on):
+    a production server does not tell strangers its timings."""
+    if not settings.SERVER_TIMING:
+        raise MiddlewareNotUsed
 
     def middleware(request):
         started = time.perf_counter()

@@ -11,6 +11,7 @@ No database access here; the services call `inspect_upload` before they store an
 import io
 import posixpath
 import struct
+import threading
 import unicodedata
 import warnings
 import zipfile
@@ -28,9 +29,18 @@ HEAD_BYTES = 8192
 THUMB_SIZE = 320
 THUMB_CONTENT_TYPE = "image/jpeg"
 NAME_MAX = 120
-# Beyond this many pixels an image is refused: a "decompression bomb" would take the server's memory.
-# (Pillow's own warning limit, about 89 million pixels: far above any phone photo under 20 MB.)
-MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+# Beyond this many pixels an image is refused before it is decoded: a small file can declare a
+# huge picture (a 335 KB PNG of 9,400 × 9,400 would take 350 MB to decode). Per format, by what
+# real evidence is: a JPEG (or HEIC) photo up to 50 megapixels (a 48 MP phone camera), decoded
+# at 1/8 of its size for the thumbnail (JPEG draft mode: about 3 MB however large); a PNG is a
+# screenshot or a scan, decoded whole (4 bytes a pixel): up to 20 megapixels (an A3 page at
+# 300 dpi is 17.4), at most 80 MB while its thumbnail is made.
+MAX_IMAGE_PIXELS = {"jpg": 50_000_000, "heic": 50_000_000, "heif": 50_000_000, "png": 20_000_000}
+# At most this many thumbnails are made at once in one process (gunicorn runs 8 threads a
+# worker): the others wait up to THUMBNAIL_WAIT seconds, then are refused with "try again".
+THUMBNAIL_JOBS = 2
+THUMBNAIL_WAIT = 30
+_thumbnail_slots = threading.BoundedSemaphore(THUMBNAIL_JOBS)
 
 ALLOWED_HINT = "照片（JPG、PNG、HEIC）、PDF 或 Office 文档（Word、Excel、PowerPoint）"
 
@@ -234,8 +244,19 @@ def _sniff_heif(head):
 def make_thumbnail(upload, kind, original_name):
     """A JPEG thumbnail (at most THUMB_SIZE px, upright by its EXIF orientation, no metadata).
 
-    JPEG/PNG that Pillow cannot read, or that have more than MAX_IMAGE_PIXELS pixels, are refused.
-    HEIC/HEIF are kept without a thumbnail when Pillow cannot read them (no HEIF plug-in)."""
+    JPEG/PNG that Pillow cannot read, or that have more pixels than MAX_IMAGE_PIXELS allows
+    their format (read from the header, before anything is decoded), are refused.
+    HEIC/HEIF are kept without a thumbnail when Pillow cannot read them (no HEIF plug-in).
+    At most THUMBNAIL_JOBS are made at once per process."""
+    if not _thumbnail_slots.acquire(timeout=THUMBNAIL_WAIT):
+        raise InvalidInput(_("服务器正忙，“%(name)s”没有上传，请稍后再试。") % {"name": original_name})
+    try:
+        return _thumbnail(upload, kind, original_name)
+    finally:
+        _thumbnail_slots.release()
+
+
+def _thumbnail(upload, kind, original_name):
     upload.seek(0)
     try:
         with warnings.catch_warnings():
@@ -244,24 +265,48 @@ def make_thumbnail(upload, kind, original_name):
                 if kind.extension in PILLOW_FORMATS and image.format not in PILLOW_FORMATS[kind.extension]:
                     raise UnidentifiedImageError(image.format)
                 width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
+                if width * height > MAX_IMAGE_PIXELS[kind.extension]:
                     raise Image.DecompressionBombError(f"{width}x{height}")
-                image.thumbnail((THUMB_SIZE, THUMB_SIZE))  # draft mode first: a large JPEG is decoded small
-                image = ImageOps.exif_transpose(image)
-                image = _flatten(image)
+                # JPEG: decoded at the smallest scale (1/2, 1/4, 1/8) still at least twice the
+                # thumbnail, never whole. PNG: decoded whole (the pixel cap bounds it), then
+                # reduced strip by strip, so no second full-size copy is made.
+                image.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))
+                image.load()
+                small = _reduced(image)
+                if "exif" in image.info:
+                    small.info["exif"] = image.info["exif"]  # the orientation, for exif_transpose
+                small.thumbnail((THUMB_SIZE, THUMB_SIZE))
+                image = ImageOps.exif_transpose(small)
                 out = io.BytesIO()
                 image.save(out, "JPEG", quality=82, optimize=True)
                 return out.getvalue()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         if kind.extension not in PILLOW_FORMATS:
             return None
-        raise InvalidInput(_("“%(name)s”的像素过大，无法处理，请缩小后再上传。") % {"name": original_name})
+        raise InvalidInput(_("“%(name)s”的像素过大（不能超过 %(megapixels)s 万像素），无法处理，请缩小后再上传。") % {
+            "name": original_name, "megapixels": MAX_IMAGE_PIXELS[kind.extension] // 10_000})
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, EOFError):
         if kind.extension not in PILLOW_FORMATS:
             return None
         raise InvalidInput(_("“%(name)s”已损坏或不是有效的图片，无法读取。") % {"name": original_name})
     finally:
         upload.seek(0)
+
+
+STRIP_PIXELS = 1_000_000  # pixels of the picture reduced at a time
+
+
+def _reduced(image):
+    """An RGB copy of the loaded `image`, reduced by a whole factor to at least twice the
+    thumbnail, made strip by strip (each strip flattened and reduced on its own)."""
+    width, height = image.size
+    factor = max(1, min(width, height) // (THUMB_SIZE * 2))
+    rows = max(1, STRIP_PIXELS // (width * factor)) * factor
+    out = Image.new("RGB", (-(-width // factor), -(-height // factor)), (255, 255, 255))
+    for top in range(0, height, rows):
+        strip = _flatten(image.crop((0, top, width, min(top + rows, height))))
+        out.paste(strip.reduce(factor) if factor > 1 else strip, (0, top // factor))
+    return out
 
 
 def _flatten(image):

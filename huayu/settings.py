@@ -5,12 +5,15 @@ Production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and HUAYU_PRODUCTION=1.
 A bad value fails loudly at start-up rather than running half-configured.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from assessment.middleware import static_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,7 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "assessment.middleware.server_timing",  # Server-Timing: the server's own time, on every response
+    "assessment.middleware.server_timing",  # Server-Timing: the server's own time (with SERVER_TIMING)
     "assessment.faults.database_unavailable",  # database away: 503 系统繁忙，请稍后重试
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -80,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "assessment.views.errors.refuse_nul",  # a NUL character in any field: 400, before any view
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -102,6 +106,16 @@ AXES_LOCKOUT_CALLABLE = "assessment.security.lockout"
 AXES_CLIENT_IP_CALLABLE = "assessment.security.client_ip"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)  # 1 behind one nginx
+# X-Forwarded-For is believed only from these addresses (the nginx in front; networks allowed).
+try:
+    TRUSTED_PROXIES = [ipaddress.ip_network(part, strict=False)
+                       for part in env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES must be addresses or networks: {error}")
+
+# Server-Timing: app;dur=… on every response (assessment/middleware.py): on for a laptop,
+# off in production unless SERVER_TIMING=1 (bench/settings.py switches it on to measure).
+SERVER_TIMING = env_bool("SERVER_TIMING", not PRODUCTION)
 
 ROOT_URLCONF = "huayu.urls"
 
@@ -157,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+CSRF_FAILURE_VIEW = "assessment.views.errors.csrf_failure"  # 页面已过期, in Chinese
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -169,6 +185,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+WHITENOISE_ADD_HEADERS_FUNCTION = static_headers  # CSP, nosniff, DENY framing on static files too
+WHITENOISE_ALLOW_ALL_ORIGINS = False  # the pages are the only ones that use them
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -210,8 +228,14 @@ STORAGES = {
 # Upload limits (bytes). Evidence files, and standard workbooks in the admin.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 STANDARD_MAX_BYTES = env_int("STANDARD_MAX_BYTES", 5 * 1024 * 1024)
+# At most this many files in one post (the evidence form's own limit): the 21st stops the upload
+# while it is read, with the Chinese page or JSON of assessment/views/errors.py.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# Where a larger upload is streamed while it arrives (the system's temporary folder when unset);
+# `manage.py clean_uploads` removes what a killed worker left there.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -5,6 +5,15 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Everyone changes their own password (templates/registration/password_change_*.html).
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("", include("assessment.urls")),
 ]
+
+# Every refusal in Chinese, as JSON for the scripts (assessment/views/errors.py).
+handler400 = "assessment.views.errors.bad_request"
+handler403 = "assessment.views.errors.permission_denied"
+handler404 = "assessment.views.errors.page_not_found"
+handler500 = "assessment.views.errors.server_error"

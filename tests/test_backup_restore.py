@@ -5,6 +5,7 @@ Transactional tests: backup and restore run their own transactions, as they do i
 import datetime
 import gzip
 import json
+import os
 from decimal import Decimal
 from io import StringIO
 
@@ -295,3 +296,20 @@ def test_uploads_outside_media_root(filled, tmp_path, settings):
     with pytest.raises(CommandError, match="上传文件不在 MEDIA_ROOT 中.*InMemoryStorage"):
         run("restore", str(tmp_path / "with-files"), "--yes")
     assert run("restore", str(tmp_path / "database-only"), "--yes").endswith("0 个文件（原有数据已清空）")
+
+
+def test_a_backup_is_readable_by_its_owner_only(filled, tmp_path):
+    """It holds password hashes and personal data: folders 0700, files 0600, whatever the umask."""
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        call_command("backup", str(tmp_path / "backup"), stdout=StringIO())
+    finally:
+        os.umask(old)
+    root = tmp_path / "backup"
+    modes = {str(path.relative_to(tmp_path)): stat.S_IMODE(path.stat().st_mode)
+             for path in [root, *root.rglob("*")]}
+    assert any(name.endswith(".jpg") for name in modes), modes
+    for name, mode in modes.items():
+        assert mode == (0o700 if (tmp_path / name).is_dir() else 0o600), (name, oct(mode))

@@ -68,6 +68,8 @@ TABLE = [
     # --- the project -------------------------------------------------------------------------------
     ("login",                       None,        "GET",   "OK   RD   RD   RD   RD   RD   RD   RD"),
     ("logout",                      None,        "POST",  "RD   RD   RD   RD   RD   RD   RD   RD"),
+    ("password_change",             None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    ("password_change_done",        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
     ("home",                        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
     ("message-list",                None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
     # --- 支部对照自评 ----------------------------------------------------------------------------------

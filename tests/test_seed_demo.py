@@ -47,3 +47,44 @@ def test_demo_logins_work(client, db):
     call_command("seed_demo")
     response = client.post("/accounts/login/", {"username": "shuji01", "password": "huayu2026"}, follow=True)
     assert "化峪村" in response.content.decode()
+
+
+def test_a_second_start_leaves_what_people_changed_alone(db, capsys):
+    """dev.py run calls seed_demo on every start: only an empty database gets the demo."""
+    call_command("seed_demo")
+    User.objects.get(username="shuji02").delete()
+    admin = User.objects.get(username="zhen_admin")
+    admin.set_password("only-the-office-knows-9")
+    admin.display_name = "组织委员 新"
+    admin.save()
+    User.objects.filter(username="kaoping1").update(branch=Branch.objects.get(name="化峪村"), role=Role.SECRETARY)
+    Branch.objects.filter(name="西段村").update(name="西段新村")
+    Round.objects.filter(name="2026年度规范化建设考核验收").update(name="2026年度考核（本镇）")
+    capsys.readouterr()
+    before = snapshot()
+
+    call_command("seed_demo")
+
+    assert "数据库中已有数据，未加载演示数据" in capsys.readouterr().out
+    assert snapshot() == before
+    assert not User.objects.filter(username="shuji02").exists()
+    admin = User.objects.get(username="zhen_admin")
+    assert admin.check_password("only-the-office-knows-9") and not admin.check_password("huayu2026")
+    assert admin.display_name == "组织委员 新"
+    assert User.objects.get(username="kaoping1").role == Role.SECRETARY
+    assert not Branch.objects.filter(name="西段村").exists()
+    assert not Round.objects.filter(name="2026年度规范化建设考核验收").exists()
+
+
+def test_reset_loads_the_demo_again_on_purpose(db, capsys):
+    call_command("seed_demo")
+    User.objects.get(username="shuji02").delete()
+    call_command("seed_demo", "--reset")
+    assert User.objects.get(username="shuji02").check_password("huayu2026")
+    assert "演示账号" in capsys.readouterr().out
+
+
+def test_a_database_with_an_account_gets_no_demo(db):
+    User.objects.create_user("office", password="x-9-long-enough")
+    call_command("seed_demo")
+    assert not Branch.objects.exists() and User.objects.count() == 1

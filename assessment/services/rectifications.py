@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment.models import Evidence, Rectification, RectificationStatus, Role
+from assessment.models import Evidence, Phase, Rectification, RectificationStatus, Role
 from assessment.permissions import is_township_admin
 from assessment.uploads import inspect_upload
 
@@ -31,10 +31,19 @@ def is_admin_of(user, rectification):
     )
 
 
+def archived_refusal(rectification):
+    """An archived round is closed for good: nothing is reported, closed or returned in it."""
+    if rectification.assessment.round.phase == Phase.ARCHIVED:
+        return _("该考核批次已归档，整改事项不能再报告、销号或退回。")
+    return None
+
+
 def report_refusal(rectification, actor):
     """Why `actor` may not report this item now, or None."""
     if not is_branch_secretary(actor, rectification):
         return _("只有本支部书记可以报告整改情况。")
+    if archived_refusal(rectification):
+        return archived_refusal(rectification)
     if rectification.status == RectificationStatus.REPORTED:
         return _("已报告整改，正在等待镇党委核验。")
     if rectification.status == RectificationStatus.CLOSED:
@@ -89,6 +98,8 @@ def verify_refusal(rectification, actor):
     """Why `actor` may not close or return this item now, or None."""
     if not is_admin_of(actor, rectification):
         return _("只有镇党委管理员可以核验整改事项。")
+    if archived_refusal(rectification):
+        return archived_refusal(rectification)
     if rectification.status != RectificationStatus.REPORTED:
         return _("只有“已报告整改”的事项可以核验（当前为“%(status)s”）。") % {
             "status": rectification.get_status_display()}

@@ -241,11 +241,11 @@ def bonus_claim_withdraw_view(request, pk, bonus_id):
 
 
 urlpatterns = [
-    path("assessments/<int:pk>/items/<int:item_id>/evidence/", evidence_upload, name="evidence-upload"),
-    path("evidence/<int:pk>/", evidence_file, name="evidence-file"),
-    path("evidence/<int:pk>/thumb/", evidence_thumb, name="evidence-thumb"),
-    path("evidence/<int:pk>/remove/", evidence_remove_view, name="evidence-remove"),
-    path("assessments/<int:pk>/bonus/<int:bonus_id>/", bonus_claim_save_view, name="bonus-claim-save"),
-    path("assessments/<int:pk>/bonus/<int:bonus_id>/withdraw/", bonus_claim_withdraw_view,
+    path("assessments/<id:pk>/items/<id:item_id>/evidence/", evidence_upload, name="evidence-upload"),
+    path("evidence/<id:pk>/", evidence_file, name="evidence-file"),
+    path("evidence/<id:pk>/thumb/", evidence_thumb, name="evidence-thumb"),
+    path("evidence/<id:pk>/remove/", evidence_remove_view, name="evidence-remove"),
+    path("assessments/<id:pk>/bonus/<id:bonus_id>/", bonus_claim_save_view, name="bonus-claim-save"),
+    path("assessments/<id:pk>/bonus/<id:bonus_id>/withdraw/", bonus_claim_withdraw_view,
          name="bonus-claim-withdraw"),
 ]

@@ -82,7 +82,7 @@ def export_sheet(request, pk):
 
 
 urlpatterns = [
-    path("rounds/<int:pk>/export/rectifications.xlsx", export_rectifications, name="export-rectifications"),
-    path("rounds/<int:pk>/export/summary.xlsx", export_summary, name="export-summary"),
-    path("assessments/<int:pk>/export/sheet.xlsx", export_sheet, name="export-sheet"),
+    path("rounds/<id:pk>/export/rectifications.xlsx", export_rectifications, name="export-rectifications"),
+    path("rounds/<id:pk>/export/summary.xlsx", export_summary, name="export-summary"),
+    path("assessments/<id:pk>/export/sheet.xlsx", export_sheet, name="export-sheet"),
 ]

@@ -290,13 +290,13 @@ def notice_detail(request, pk):
 
 
 urlpatterns = [
-    path("rounds/<int:pk>/notice/", notice_detail, name="notice-detail"),
-    path("rounds/<int:pk>/notice/prepare/", notice_prepare, name="notice-prepare"),
-    path("rounds/<int:pk>/notice/propose/", notice_propose, name="notice-propose"),
-    path("rounds/<int:pk>/notice/days/", notice_days, name="notice-days"),
-    path("rounds/<int:pk>/notice/text/", notice_text, name="notice-text"),
-    path("rounds/<int:pk>/notice/publish/", notice_publish, name="notice-publish"),
-    path("rounds/<int:pk>/notice/drafts/add/", draft_add, name="rectification-draft-add"),
-    path("rectifications/<int:pk>/draft/", draft_save, name="rectification-draft-save"),
-    path("rectifications/<int:pk>/draft/remove/", draft_remove, name="rectification-draft-remove"),
+    path("rounds/<id:pk>/notice/", notice_detail, name="notice-detail"),
+    path("rounds/<id:pk>/notice/prepare/", notice_prepare, name="notice-prepare"),
+    path("rounds/<id:pk>/notice/propose/", notice_propose, name="notice-propose"),
+    path("rounds/<id:pk>/notice/days/", notice_days, name="notice-days"),
+    path("rounds/<id:pk>/notice/text/", notice_text, name="notice-text"),
+    path("rounds/<id:pk>/notice/publish/", notice_publish, name="notice-publish"),
+    path("rounds/<id:pk>/notice/drafts/add/", draft_add, name="rectification-draft-add"),
+    path("rectifications/<id:pk>/draft/", draft_save, name="rectification-draft-save"),
+    path("rectifications/<id:pk>/draft/remove/", draft_remove, name="rectification-draft-remove"),
 ]

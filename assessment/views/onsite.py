@@ -549,12 +549,12 @@ def reopen(request, pk):
 
 
 urlpatterns = [
-    path("rounds/<int:pk>/onsite/", overview, name="onsite-overview"),
-    path("rounds/<int:pk>/phase/", round_phase, name="round-phase-set"),
-    path("assessments/<int:pk>/onsite/", scoring, name="onsite-scoring"),
-    path("assessments/<int:pk>/onsite/items/<int:item_id>/", item_save, name="onsite-item-save"),
-    path("assessments/<int:pk>/onsite/vetoes/<int:veto_id>/", veto_save, name="onsite-veto-save"),
-    path("assessments/<int:pk>/onsite/bonus/<int:claim_id>/", bonus_decide, name="onsite-bonus-decide"),
-    path("assessments/<int:pk>/onsite/finalise/", finalise, name="onsite-finalise"),
-    path("assessments/<int:pk>/onsite/reopen/", reopen, name="onsite-reopen"),
+    path("rounds/<id:pk>/onsite/", overview, name="onsite-overview"),
+    path("rounds/<id:pk>/phase/", round_phase, name="round-phase-set"),
+    path("assessments/<id:pk>/onsite/", scoring, name="onsite-scoring"),
+    path("assessments/<id:pk>/onsite/items/<id:item_id>/", item_save, name="onsite-item-save"),
+    path("assessments/<id:pk>/onsite/vetoes/<id:veto_id>/", veto_save, name="onsite-veto-save"),
+    path("assessments/<id:pk>/onsite/bonus/<id:claim_id>/", bonus_decide, name="onsite-bonus-decide"),
+    path("assessments/<id:pk>/onsite/finalise/", finalise, name="onsite-finalise"),
+    path("assessments/<id:pk>/onsite/reopen/", reopen, name="onsite-reopen"),
 ]

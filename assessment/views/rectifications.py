@@ -179,9 +179,9 @@ def rectification_board(request, pk):
 
 
 urlpatterns = [
-    path("rectifications/<int:pk>/", rectification_detail, name="rectification-detail"),
-    path("rectifications/<int:pk>/report/", rectification_report, name="rectification-report"),
-    path("rectifications/<int:pk>/verify/", rectification_verify, name="rectification-verify"),
-    path("rectifications/<int:pk>/return/", rectification_return, name="rectification-return"),
-    path("rounds/<int:pk>/rectifications/", rectification_board, name="rectification-board"),
+    path("rectifications/<id:pk>/", rectification_detail, name="rectification-detail"),
+    path("rectifications/<id:pk>/report/", rectification_report, name="rectification-report"),
+    path("rectifications/<id:pk>/verify/", rectification_verify, name="rectification-verify"),
+    path("rectifications/<id:pk>/return/", rectification_return, name="rectification-return"),
+    path("rounds/<id:pk>/rectifications/", rectification_board, name="rectification-board"),
 ]

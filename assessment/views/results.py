@@ -12,13 +12,19 @@ from assessment import charts, grids, results, selectors
 from assessment.models import Score, Status
 from assessment.permissions import assessment_for, is_township_admin, is_township_staff
 
+THRESHOLD_MAX = Decimal(1000)
+
+
 def _threshold(request, round):
-    """The round's threshold, or one tried out in the page's ?threshold= field."""
+    """The round's threshold, or one tried out in the page's ?threshold= field (a number from
+    0 to THRESHOLD_MAX; anything else, NaN and Infinity too, leaves the round's)."""
     try:
         value = Decimal(request.GET.get("threshold", ""))
     except InvalidOperation:
         return round.inflation_threshold
-    return value if value >= 0 else round.inflation_threshold
+    if not value.is_finite() or not 0 <= value <= THRESHOLD_MAX:
+        return round.inflation_threshold
+    return value
 
 
 def _rate(value, points):
@@ -109,6 +115,6 @@ def branch_result(request, pk):
 
 
 urlpatterns = [
-    path("rounds/<int:pk>/results/", ranking, name="results-ranking"),
-    path("assessments/<int:pk>/result/", branch_result, name="results-branch"),
+    path("rounds/<id:pk>/results/", ranking, name="results-ranking"),
+    path("assessments/<id:pk>/result/", branch_result, name="results-branch"),
 ]

@@ -234,9 +234,9 @@ def extend(request, pk):
 
 
 urlpatterns = [
-    path("assessments/<int:pk>/self/", checklist, name="selfeval-checklist"),
-    path("assessments/<int:pk>/self/items/<int:item_id>/", item_save, name="selfeval-item-save"),
-    path("assessments/<int:pk>/self/submit/", submit, name="selfeval-submit"),
-    path("assessments/<int:pk>/self/return/", return_, name="selfeval-return"),
-    path("assessments/<int:pk>/self/extend/", extend, name="selfeval-extend"),
+    path("assessments/<id:pk>/self/", checklist, name="selfeval-checklist"),
+    path("assessments/<id:pk>/self/items/<id:item_id>/", item_save, name="selfeval-item-save"),
+    path("assessments/<id:pk>/self/submit/", submit, name="selfeval-submit"),
+    path("assessments/<id:pk>/self/return/", return_, name="selfeval-return"),
+    path("assessments/<id:pk>/self/extend/", extend, name="selfeval-extend"),
 ]

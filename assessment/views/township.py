@@ -148,7 +148,7 @@ def message_list(request):
 
 
 urlpatterns = [
-    path("rounds/<int:pk>/self/", self_overview, name="selfeval-overview"),
-    path("rounds/<int:pk>/self/remind/", self_remind, name="selfeval-remind"),
+    path("rounds/<id:pk>/self/", self_overview, name="selfeval-overview"),
+    path("rounds/<id:pk>/self/remind/", self_remind, name="selfeval-remind"),
     path("messages/", message_list, name="message-list"),
 ]

@@ -1,5 +1,10 @@
 """Demo data: 化峪镇 with 25 branches, a 2026 round on the default standard,
-a township admin, two assessors and one secretary per branch. Idempotent."""
+a township admin, two assessors and one secretary per branch.
+
+Loaded only into an empty database (no user, no township): a database someone has worked in
+is left alone, so `python3 dev.py run` never brings back a deleted demo account, its public
+password or a renamed branch. `--reset` loads it again on purpose (idempotent: what is
+missing of the demo is created again; nothing else is deleted)."""
 
 import datetime
 import random
@@ -42,9 +47,17 @@ REASONS = [
 
 
 class Command(BaseCommand):
-    help = "创建化峪镇演示数据（可重复运行）"
+    help = "创建化峪镇演示数据（只在空数据库中创建；--reset 重新加载）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reset", action="store_true",
+                            help="数据库中已有数据时也重新加载演示数据（补回缺少的演示账号、支部和考核批次）")
 
     def handle(self, *args, **options):
+        if not options["reset"] and (User.objects.exists() or Township.objects.exists()):
+            self.stdout.write("数据库中已有数据，未加载演示数据，现有数据保持不变。"
+                              "（要重新加载演示数据：python3 dev.py run --reset-demo）")
+            return
         call_command("load_default_standard", verbosity=0)
         with transaction.atomic():
             logins = self.seed()
