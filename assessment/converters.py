@@ -1,4 +1,4 @@
-"""The URL converter for record ids: `<id:pk>`.
+"""The URL converters: `<id:pk>` for record ids, `<year:year>` for years.
 
 Like Django's `int`, but a number beyond the database's bigint range does not match, so the
 URL is simply not found (404) instead of reaching a query that the database refuses (a 500 on
@@ -24,3 +24,18 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+class YearConverter:
+    """`<year:year>`: four digits, so a year no calendar holds is simply not found (404)."""
+
+    regex = "[12][0-9]{3}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(YearConverter, "year")
