@@ -103,8 +103,8 @@ def test_a_bad_mapping_shows_the_error_on_the_preview(root):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版Excel（.xls）"),
-    ("序号,内容\n".encode(), "文件不是Excel（.xlsx）文件"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "文件已损坏或不是有效的Excel（.xls）工作簿"),
+    ("序号,内容\n".encode(), "文件不是Excel（.xlsx、.xls）或Word（.docx）文件"),
 ])
 def test_bad_file_shows_an_error_on_the_upload_page(root, tmp_path, content, message):
     path = tmp_path / "bad.xlsx"

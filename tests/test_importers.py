@@ -266,16 +266,18 @@ def test_two_fields_on_one_column_is_refused(tmp_path):
 # --- refusals --------------------------------------------------------------------------
 
 
-def test_old_xls_is_refused(tmp_path):
-    path = tmp_path / "old.xlsx"
+def test_damaged_xls_or_old_word_is_refused(tmp_path):
+    path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
-    assert "旧版Excel（.xls）" in refused(path)
+    assert refused(path) == (
+        "文件已损坏或不是有效的Excel（.xls）工作簿，无法打开；旧版Word（.doc）文件请另存为.docx后再导入。"
+    )
 
 
 def test_text_renamed_xlsx_is_refused(tmp_path):
     path = tmp_path / "text.xlsx"
     path.write_text("序号,考核内容,分值\n1,内容,2\n", encoding="utf-8")
-    assert refused(path) == "文件不是Excel（.xlsx）文件，请选择用Excel保存的.xlsx文件。"
+    assert refused(path) == "文件不是Excel（.xlsx、.xls）或Word（.docx）文件，请选择考核标准的表格文件。"
 
 
 def test_damaged_zip_is_refused(tmp_path):
@@ -384,7 +386,7 @@ def test_zip_checks_run_before_openpyxl(tmp_path, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("openpyxl opened a refused file")
 
-    monkeypatch.setattr(importers, "load_workbook", must_not_run)
+    monkeypatch.setattr(importers.xlsx, "load_workbook", must_not_run)
     path = xf.zip_with(tmp_path / "bomb.xlsx", add={"xl/media/blank.bin": b"\0" * (4 * 1024 * 1024)})
     assert "压缩炸弹" in refused(path)
 
