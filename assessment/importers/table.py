@@ -149,7 +149,7 @@ class TableReader:
         if self.grade_row({1: _Text(line)}) or NOTE_ROW.match(line):
             return
         if self.mode in ("veto", "bonus"):
-            cells = {1: _Text(take_numbering(line)[1])}
+            cells = {1: _Text(line)}
             (self.veto_row if self.mode == "veto" else self.bonus_row)(row, cells)
         elif CN_HEADING.match(line) and (AREA_POINTS.search(normal(line)) or len(line) <= 30):
             self.start_area(row, line)  # 二、作用发挥（40分） between two tables
@@ -281,20 +281,12 @@ class TableReader:
     def numbering(self, number_cell, name, content):
         """(number, name, content): the number from its column, else from 1、 (1) ① before the text."""
         number = None if number_cell is None else number_cell.value
-        for which in ("name", "content"):
-            value = name if which == "name" else content
-            if not value:
-                continue
-            found, rest = take_numbering(value)
-            if found is not None:
-                if number is None:
-                    number = found
-                    self.numbering_read += 1
-                if which == "name":
-                    name = rest
-                else:
-                    content = rest
-            break
+        found_name, name = take_numbering(name) if name else (None, name)
+        found_content, content = take_numbering(content) if content else (None, content)
+        found = found_name if found_name is not None else found_content
+        if number is None and found is not None:
+            number = found
+            self.numbering_read += 1
         return number, name, content
 
     def item_points(self, row, cells, name, content):
@@ -392,7 +384,7 @@ class TableReader:
             code = texts.pop(0)[1]
         content_column = self.col.get("content")
         found = next((t for c, t in texts if c == content_column), "") or max((t for c, t in texts), key=len, default="")
-        return code, found
+        return code, take_numbering(found)[1]
 
     def veto_row(self, row, cells):
         code, found = self.code_and_text(row, cells)

@@ -98,10 +98,16 @@ def read_bands(value):
     """[(grade, minimum)], best first, from a sentence such as 90分以上为优秀，80—89分为良好，60—79分为合格，
     60分以下为不合格 or 优秀：90分以上；良好：80分以上; [] when it names fewer than two grades."""
     found = {}
-    for clause in re.split(r"[，,；;。\n]", normal(value)):
+    clauses = re.split(r"[，,；;。:\n]", normal(value))
+    for index, clause in enumerate(clauses):
         words = set(GRADE_WORD.findall(clause))
+        if len(words) != 1:
+            continue  # no grade, or a list of them (分为优秀、良好、合格、不合格四个等次)
         number = re.search(NUMBER, clause)
-        if len(words) == 1 and number:
+        following = clauses[index + 1] if index + 1 < len(clauses) else ""
+        if not number and not GRADE_WORD.search(following):
+            number = re.search(NUMBER, following)  # 优秀：90分以上
+        if number:
             found.setdefault(GRADE_WORDS[words.pop()], Decimal(number.group(1)))
     if len(found) < 2:
         return []
