@@ -59,6 +59,9 @@ def _interpret(grids, mapping):
     parsed.warnings[:0] = _column_notes(header, columns)
     parsed.sheet = grid.title
     parsed.header_row = header.row
+    if header.row in grid.places:  # Word: the table and its row, as a person counts them
+        table, parsed.header_row = grid.places[header.row]
+        parsed.sheet = _("Word表格%(table)d") % {"table": table}
     parsed.header_rows = header.rows
     parsed.headers = headers
     parsed.columns = letters(columns.main)
