@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from assessment import importers
+from assessment.importers import wording
 from assessment.importers import ParsedStandard, StandardImportError, read_standard
 from assessment.models import Area, AuditLog, Bonus, Grade, GradeBand, Item, Phase, Round, Standard, Veto
 from assessment.services.base import ServiceError
@@ -498,3 +499,116 @@ def test_other_wordings_of_vetoes_bonuses_and_grades(tmp_path):
     assert [(b.code, b.points) for b in parsed.bonuses] == [("加1", Decimal("2"))]
     assert parsed.bonus_cap == Decimal("3")
     assert parsed.grade_bands == BANDS
+
+
+# --- cells too long, Word documents, points and areas in the text -----------------------------
+
+
+def word(path, rows, paragraphs=("某单位党支部考核细则",)):
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if rows:
+        table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    table.cell(r, c).text = str(value)
+    document.save(path)
+    return path
+
+
+def test_a_cell_over_2000_characters_is_refused_and_nothing_written(db, tmp_path):
+    path = xf.simple(tmp_path / "long.xlsx", [xf.good_item(1), xf.good_item(2, content="党" * 20000)])
+    message = "工作表“考核标准”第4行C列（考核内容）：单元格文字超过2000个字，请检查文件是否有误。"
+    assert refused(path) == message
+    with pytest.raises(CommandError) as caught:
+        call_command("import_standard", str(path), stdout=io.StringIO())
+    assert str(caught.value) == message
+    assert (Standard.objects.count(), Item.objects.count()) == (0, 0)
+
+
+def test_a_long_cell_in_a_word_table_is_named_by_table_row_and_column(tmp_path):
+    rows = [["序号", "考核内容", "分值"], [1, "内容", 2], [2, "党" * 2001, 2]]
+    assert refused(word(tmp_path / "long.docx", rows)) == (
+        "Word表格1第3行第2列（考核内容）：单元格文字超过2000个字，请检查文件是否有误。"
+    )
+
+
+def test_a_word_document_without_a_table_is_refused(tmp_path):
+    assert refused(word(tmp_path / "none.docx", [], ["通知", "请各支部做好考核准备。"])) == (
+        "Word文档中没有表格：考核标准应是文档中的表格。"
+    )
+
+
+def test_a_broken_word_document_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<not xml")
+    assert refused(buffer.getvalue()) == "文件已损坏或不是有效的Word（.docx）文档，无法打开。"
+
+
+def test_an_item_without_points_where_points_are_in_the_text_is_refused(tmp_path):
+    rows = [["目标", "考核项目", "考核内容"], ["组织建设", "班子健全（4分）", "按期换届。"], ["组织建设", "党员管理", "信息准确。"]]
+    assert refused(word(tmp_path / "s.docx", rows)) == (
+        "Word表格1第3行：没有分值：表中没有“分值”列，考核项目中也没有写明“（N分）”"
+    )
+
+
+def test_no_points_anywhere_asks_for_the_points_column(tmp_path):
+    rows = [["目标", "考核项目", "考核内容", "权重"], ["组织建设", "班子健全", "按期换届。", 4]]
+    with pytest.raises(StandardImportError) as caught:
+        read_standard(word(tmp_path / "s.docx", rows))
+    assert caught.value.message == "Word表格1第1行的表头中找不到“分值”列，请指定各列对应的内容。"
+    assert caught.value.headers == {"A": "目标", "B": "考核项目", "C": "考核内容", "D": "权重"}
+    parsed = read_standard(word(tmp_path / "s.docx", rows), mapping={"points": "D"})
+    assert (parsed.items[0].content, parsed.items[0].points) == ("班子健全：按期换届。", 4)
+
+
+def test_vertical_area_points_are_checked_against_its_items(tmp_path):
+    rows = [["测试标准"], ["考评项目", "考评内容", "分值"], ["好\n的\n班\n子\n︻16分︼", "书记好。", 10],
+            [None, "班子团结。", 4]]
+    path = xf.write(tmp_path / "s.xlsx", rows, merges=["A3:A4"])
+    assert refused(path) == "工作表“考核标准”第3行：考核方面“好的班子”标明16分，但其考核项目合计14分"
+
+
+@pytest.mark.parametrize("text, bands", [
+    ("90分以上为优秀，80—89分为良好，60—79分为合格，60分以下为不合格。", [90, 80, 60]),
+    ("考核结果分为优秀、良好、合格、不合格四个等次：95分以上为优秀，85分至94分为良好，70分至84分为合格。", [95, 85, 70]),
+    ("等次评定：优秀：90分以上；良好：80分以上；合格：60分以上；不合格：60分以下。", [90, 80, 60]),
+    ("得分在180分（含）以上的为“优秀”，160分以上的为“良好”", [180, 160]),
+    ("考核优秀的支部予以表彰。", []),
+])
+def test_grade_bands_from_a_sentence(text, bands):
+    assert [minimum for grade, minimum in wording.read_bands(text)] == bands
+
+
+@pytest.mark.parametrize("text, area", [
+    ("好\n的\n班\n子\n︻16分︼", ("好的班子", 16)),
+    ("(1)队伍建设标准化12分", ("队伍建设标准化", 12)),
+    ("一、组织建设（20分）", ("组织建设", 20)),
+    ("组织建设", ("组织建设", None)),
+])
+def test_area_names_and_points(text, area):
+    assert wording.split_area(text) == area
+
+
+@pytest.mark.parametrize("text, result", [
+    ("1、班子健全", (1, "班子健全")), ("（3）班子健全", (3, "班子健全")), ("⑫班子健全", (12, "班子健全")),
+    ("1.5万元以上", (None, "1.5万元以上")), ("1、学习；\n2、培训。", (None, "1、学习；\n2、培训。")),
+])
+def test_numbering_before_an_item(text, result):
+    assert wording.take_numbering(text) == result
+
+
+@pytest.mark.parametrize("text, fill_in", [
+    ("填报单位（盖章）：……        填报时间：   年  月  日", True),
+    ("党组织名称：                 验收时间：", True),
+    ("党组织名称：化峪村党支部", False),
+    ("说明：本细则满分100分。", False),
+])
+def test_fill_in_lines(text, fill_in):
+    assert wording.is_fill_in(text) is fill_in

@@ -87,9 +87,14 @@ class Grid:
             return _("工作表“%(sheet)s”第%(row)d行") % values
         return _("工作表“%(sheet)s”第%(row)d行%(column)s列") % {**values, "column": get_column_letter(column)}
 
-    def describe(self):
-        """The sheet's name as the preview shows it."""
-        return self.title
+    def where_rows(self, first, count):
+        """工作表“…”第3行, 第4–5行 for a header over two rows; Word表格1第1行."""
+        if first in self.places:
+            table, first = self.places[first]
+            rows = str(first) if count == 1 else f"{first}–{first + count - 1}"
+            return _("Word表格%(table)d第%(rows)s行") % {"table": table, "rows": rows}
+        rows = str(first) if count == 1 else f"{first}–{first + count - 1}"
+        return _("工作表“%(sheet)s”第%(rows)s行") % {"sheet": self.title, "rows": rows}
 
 
 # --- texts of cells -----------------------------------------------------------------

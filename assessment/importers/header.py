@@ -121,9 +121,6 @@ class Header:
     texts: dict  # column index -> text (for two rows, one text a column)
     columns: Columns
 
-    def rows_text(self):
-        return str(self.row) if self.rows == 1 else f"{self.row}–{self.row + self.rows - 1}"
-
     def labels(self, grid):
         """The labels of every header cell, to know the header again further down."""
         found = {label(value) for value in self.texts.values()}
@@ -264,10 +261,10 @@ def apply_mapping(columns, mapping, where):
     return Columns(main, {key: found for key, found in extra.items() if found}, columns.split_name)
 
 
-def missing_column_error(key, where, header, columns):
+def missing_column_error(key, where, grid, header, columns):
     return StandardImportError(
-        _("工作表“%(sheet)s”第%(row)s行的表头中找不到“%(field)s”列，请指定各列对应的内容。")
-        % {"sheet": where["sheet"], "row": header.rows_text(), "field": field_labels()[key]},
+        _("%(place)s的表头中找不到“%(field)s”列，请指定各列对应的内容。")
+        % {"place": grid.where_rows(header.row, header.rows), "field": field_labels()[key]},
         **where, columns=letters(columns),
     )
 

@@ -46,7 +46,7 @@ def _interpret(grids, mapping):
     where = {"sheet": grid.title, "header_row": header.row, "headers": headers}
     columns = apply_mapping(header.columns, mapping, where)
     if "content" not in columns.main:
-        raise missing_column_error("content", where, header, columns.main)
+        raise missing_column_error("content", where, grid, header, columns.main)
     sheet = Sheet(grid, header, headers, columns)
     reader = TableReader(sheet)
     for number in sorted(grid.rows):

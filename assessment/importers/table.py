@@ -301,7 +301,7 @@ class TableReader:
                 self.points_from_text += 1
                 return points.quantize(Decimal("0.1")), *((rest, content) if which == "name" else (name, rest))
         if not self.items:
-            raise missing_column_error("points", self.where_header(), self.sheet.header, self.col)
+            raise missing_column_error("points", self.where_header(), self.sheet.grid, self.sheet.header, self.col)
         raise self.sheet.error(row, _("没有分值：表中没有“分值”列，考核项目中也没有写明“（N分）”"))
 
     def where_header(self):
