@@ -612,3 +612,29 @@ def test_numbering_before_an_item(text, result):
 ])
 def test_fill_in_lines(text, fill_in):
     assert wording.is_fill_in(text) is fill_in
+
+
+def test_a_word_item_merged_down_over_its_criteria_lines_is_one_item(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某单位党支部考核细则")
+    rows = [["考核方面", "考核内容", "评分标准", "分值"],
+            ["组织建设（5分）", "集体经济收入增长。", "增长10%以上得3分；", 3],
+            [None, None, "增长5%以上得2分；", None],
+            [None, "党小组划分合理。", "不合理扣2分。", 2]]
+    table = document.add_table(rows=4, cols=4)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                table.cell(r, c).text = str(value)
+    table.cell(1, 0).merge(table.cell(3, 0))
+    table.cell(1, 1).merge(table.cell(2, 1))
+    table.cell(1, 3).merge(table.cell(2, 3))
+    document.save(tmp_path / "s.docx")
+    parsed = read_standard(tmp_path / "s.docx")
+    assert [(a.name, a.points) for a in parsed.areas] == [("组织建设", 5)]
+    assert [(i.number, i.content, i.criteria, i.points) for i in parsed.items] == [
+        (1, "集体经济收入增长。", "增长10%以上得3分；\n增长5%以上得2分；", 3),
+        (2, "党小组划分合理。", "不合理扣2分。", 2),
+    ]
