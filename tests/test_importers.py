@@ -638,3 +638,12 @@ def test_a_word_item_merged_down_over_its_criteria_lines_is_one_item(tmp_path):
         (1, "集体经济收入增长。", "增长10%以上得3分；\n增长5%以上得2分；", 3),
         (2, "党小组划分合理。", "不合理扣2分。", 2),
     ]
+
+
+def test_a_word_table_after_a_long_notice_is_found(tmp_path):
+    notice = ["关于开展党支部标准化建设考核的通知"] + [f"第{n}段通知正文。" for n in range(1, 60)]
+    rows = [["序号", "考核内容", "分值"], [1, "按期换届。", 2], [2, "党费按月收缴。", 3]]
+    parsed = read_standard(word(tmp_path / "s.docx", rows, notice))
+    assert (parsed.sheet, parsed.header_row, parsed.name) == ("Word表格1", 1, "关于开展党支部标准化建设考核的通知")
+    assert [(i.number, i.content, i.points) for i in parsed.items] == [(1, "按期换届。", 2), (2, "党费按月收缴。", 3)]
+    assert parsed.description.splitlines()[-1] == "第59段通知正文。"

@@ -133,9 +133,9 @@ def find_header(grids):
     """(grid, Header) of the best header over all grids."""
     best = None
     for grid in grids:
-        numbers = sorted(n for n in grid.rows if n <= HEADER_SCAN_ROWS)
-        for number in numbers:
-            if number in grid.outside:
+        for number in sorted(grid.rows):
+            # the first rows of a sheet, or of each Word table (however long the text above it)
+            if number in grid.outside or grid.places.get(number, (0, number))[1] > HEADER_SCAN_ROWS:
                 continue
             header = _header_at(grid, number)
             count = len(header.columns.main)

@@ -45,7 +45,7 @@ class Sheet:
 
     def where(self, row, column=None, field_name=None):
         place = self.grid.where(row, column)
-        if column is None:
+        if column is None or row in self.grid.outside:
             return place
         name = self.headers.get(get_column_letter(column)) or field_labels().get(field_name, "")
         return _("%(place)s（%(header)s）") % {"place": place, "header": name} if name else place
