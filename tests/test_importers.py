@@ -5,13 +5,14 @@ import io
 import zipfile
 from decimal import Decimal
 
+import docx
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from assessment import importers
-from assessment.importers import wording
-from assessment.importers import ParsedStandard, StandardImportError, read_standard
+from assessment.importers import ParsedStandard, StandardImportError, read_standard, wording
+from assessment.importers.header import detect_columns
 from assessment.models import Area, AuditLog, Bonus, Grade, GradeBand, Item, Phase, Round, Standard, Veto
 from assessment.services.base import ServiceError
 from assessment.services.standards import standard_copy, standard_import, standard_in_use
@@ -505,8 +506,6 @@ def test_other_wordings_of_vetoes_bonuses_and_grades(tmp_path):
 
 
 def word(path, rows, paragraphs=("某单位党支部考核细则",)):
-    import docx
-
     document = docx.Document()
     for text in paragraphs:
         document.add_paragraph(text)
@@ -615,8 +614,6 @@ def test_fill_in_lines(text, fill_in):
 
 
 def test_a_word_item_merged_down_over_its_criteria_lines_is_one_item(tmp_path):
-    import docx
-
     document = docx.Document()
     document.add_paragraph("某单位党支部考核细则")
     rows = [["考核方面", "考核内容", "评分标准", "分值"],
@@ -647,3 +644,18 @@ def test_a_word_table_after_a_long_notice_is_found(tmp_path):
     assert (parsed.sheet, parsed.header_row, parsed.name) == ("Word表格1", 1, "关于开展党支部标准化建设考核的通知")
     assert [(i.number, i.content, i.points) for i in parsed.items] == [(1, "按期换届。", 2), (2, "党费按月收缴。", 3)]
     assert parsed.description.splitlines()[-1] == "第59段通知正文。"
+
+
+@pytest.mark.parametrize("header, main, extra", [
+    (["考评项目", "考评内容", "分值", "评分标准", "考评依据"],
+     {"area": 1, "content": 2, "points": 3, "criteria": 4, "check_method": 5}, {}),
+    (["类别", "验收标准", "分值", "检查方式"], {"area": 1, "content": 2, "points": 3, "check_method": 4}, {}),
+    (["目标", "考核项目", "考核内容", "评分说明", "自查分", "考核分"], {"area": 1, "name": 2, "content": 3, "criteria": 4}, {}),
+    (["序号", "考核内容", "标准分(100分)", "评分办法"], {"number": 1, "content": 2, "points": 3, "criteria": 4}, {}),
+    (["序号", "考核内容", "考核标准", "分值", "评分办法", "检查方式", "考评依据"],
+     {"number": 1, "content": 2, "points": 4, "criteria": 5, "check_method": 6}, {"criteria": [3], "check_method": [7]}),
+    (["考核项目", "考核内容", "分值"], {"area": 1, "content": 2, "points": 3}, {}),
+])
+def test_header_words_other_offices_use(header, main, extra):
+    found = detect_columns(list(enumerate(header, start=1)))
+    assert (found.main, found.extra) == (main, extra)
