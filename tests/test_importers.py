@@ -655,7 +655,16 @@ def test_a_word_table_after_a_long_notice_is_found(tmp_path):
     (["序号", "考核内容", "考核标准", "分值", "评分办法", "检查方式", "考评依据"],
      {"number": 1, "content": 2, "points": 4, "criteria": 5, "check_method": 6}, {"criteria": [3], "check_method": [7]}),
     (["考核项目", "考核内容", "分值"], {"area": 1, "content": 2, "points": 3}, {}),
+    (["考核内容", "分值", "评分标准", "工作要求", "自评得分"], {"content": 1, "points": 2, "criteria": 3}, {"criteria": [4]}),
 ])
 def test_header_words_other_offices_use(header, main, extra):
     found = detect_columns(list(enumerate(header, start=1)))
     assert (found.main, found.extra) == (main, extra)
+
+
+def test_a_text_column_under_an_unknown_name_is_kept_under_its_header(tmp_path):
+    header = ["序号", "考核方面", "考核内容", "评分标准", "分值", "工作要求", "佐证材料"]
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1)], header=header)
+    parsed = read_standard(path)
+    assert parsed.items[0].criteria == "评分标准：评分标准1\n工作要求：查阅资料"
+    assert parsed.warnings[0] == "F列“工作要求”并入“评分标准”，以列名标明。"

@@ -4,7 +4,8 @@ A header name matches a field exactly (after dropping spaces and anything in
 brackets) or, failing that, starts with one of its words. Each field takes its best
 column; a column that loses a field it names (考核标准 beside 评分办法, 考评依据 beside
 检查方式) is kept too, its text added to that field under its own header. A 考核项目
-beside 考核内容 is the item's name; with no area column, the area."""
+beside 考核内容 is the item's name; with no area column, the area. A column of text under a
+name we do not know is kept too, added to the criteria under its header."""
 
 import re
 from dataclasses import dataclass, field
@@ -111,6 +112,13 @@ def detect_columns(cells, merged_across=()):
                 break
     if "area" not in main and "name" in main and not found.split_name:
         main["area"] = main.pop("name")  # 考核项目 | 考核内容: the items' group
+    taken = set(main.values()) | {column for found_columns in found.extra.values() for column in found_columns}
+    for column, header in cells:  # a column of text we have no name for (工作要求 …): kept under its header
+        name = label(header)
+        if column not in taken and name and not is_score_column(name) and "content" in main:
+            found.extra.setdefault("criteria" if "criteria" in main else "content", []).append(column)
+    for columns in found.extra.values():
+        columns.sort()
     return found
 
 
