@@ -1,4 +1,4 @@
-"""Admin pages to import a standard from Excel: upload → preview (with a column
+"""Admin pages to import a standard from Excel (.xlsx, .xls) or a Word table (.docx): upload → preview (with a column
 mapping the user may correct) → confirm.
 
 The uploaded bytes stay in the session (base64, at most STANDARD_MAX_BYTES)
@@ -24,7 +24,8 @@ from assessment.services.base import ServiceError
 from assessment.services.standards import standard_import
 
 SESSION_KEY = "standard_import"
-PREVIEW_ITEMS = 10
+KINDS = {"xlsx": gettext_lazy("Excel工作簿（.xlsx）"), "xls": gettext_lazy("旧版Excel工作簿（.xls）"),
+         "docx": gettext_lazy("Word文档中的表格（.docx）")}
 
 
 def can_import(user):
@@ -32,7 +33,7 @@ def can_import(user):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel文件（.xlsx）"))
+    file = forms.FileField(label=gettext_lazy("考核标准文件（.xlsx、.xls、.docx）"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -124,8 +125,8 @@ def preview(request, admin_site):
         context.update(
             confirm_form=ConfirmForm(initial={"name": parsed.name}),
             areas=[(area, counts[area.number]) for area in parsed.areas],
-            items=[(item, area_names[item.area_number]) for item in parsed.items[:PREVIEW_ITEMS]],
-            more_items=max(len(parsed.items) - PREVIEW_ITEMS, 0),
+            items=[(item, area_names[item.area_number]) for item in parsed.items],
+            kind=KINDS.get(parsed.file_kind, ""),
             bands=[(Grade(grade).label, minimum) for grade, minimum in parsed.grade_bands],
         )
     return render(request, "admin/assessment/standard/import_preview.html", context)

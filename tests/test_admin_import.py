@@ -103,8 +103,8 @@ def test_a_bad_mapping_shows_the_error_on_the_preview(root):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版Excel（.xls）"),
-    ("序号,内容\n".encode(), "文件不是Excel（.xlsx）文件"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "文件已损坏或不是有效的Excel（.xls）工作簿"),
+    ("序号,内容\n".encode(), "文件不是Excel（.xlsx、.xls）或Word（.docx）文件"),
 ])
 def test_bad_file_shows_an_error_on_the_upload_page(root, tmp_path, content, message):
     path = tmp_path / "bad.xlsx"
@@ -179,3 +179,43 @@ def test_standard_admin_pages_open(root, cast):
     assert reverse(UPLOAD) in changelist.content.decode()
     assert root.get(reverse("admin:assessment_standard_change", args=[cast.standard.pk])).status_code == 200
     assert root.get(reverse("admin:assessment_standard_add")).status_code == 200
+
+
+# --- standards other offices published (tests/fixtures/standards) ----------------------------
+
+STANDARDS = xf.REAL_FILE.parents[2] / "tests" / "fixtures" / "standards"
+
+
+def test_a_word_table_previews_what_was_read_and_what_was_assumed(root):
+    response = upload(root, STANDARDS / "jiguan-zhibu-xize.docx")
+    assert response.redirect_chain[-1][0] == reverse(PREVIEW)
+    page = response.content.decode()
+    for text in (
+        "Word文档中的表格（.docx）", "Word表格1", "识别时所作的推定（请核对）",
+        "B列“考核项目”作为项目名称，写在考核内容之前。",
+        "表中没有“分值”列，8个考核项目的分值取自其文字中的“（N分）”。",
+        "考核项目（8项）", "班子健全：支部委员会由3至5人组成，设书记1名，按期换届。",  # all eight items are listed
+        "志愿服务：党员到社区报到，参加志愿服务每年不少于2次。",
+    ):
+        assert text in page
+    assert response.context["mapping_form"].initial == {"area": "A", "name": "B", "content": "C", "criteria": "D"}
+    root.post(reverse(CONFIRM), {"name": "机关党支部考核细则"})
+    standard = Standard.objects.get(name="机关党支部考核细则")
+    assert list(standard.areas.values_list("name", "points")) == [
+        ("组织建设", Decimal("30")), ("组织生活", Decimal("40")), ("作用发挥", Decimal("30")),
+    ]
+    assert standard.items.get(number=4).content == "三会一课：按时召开支部党员大会、支委会、党小组会，按时上党课。"
+
+
+def test_an_old_xls_previews_with_its_repeated_header_skipped(root):
+    response = upload(root, STANDARDS / "zhiliangxing-yanshou.xls")
+    page = response.content.decode()
+    for text in ("旧版Excel工作簿（.xls）", "验收评分表", "第9行重复了表头，已跳过。", "保障有力", "台账资料规范齐全。"):
+        assert text in page
+    assert session_parsed(root).total_points == 100
+
+
+def test_a_total_of_200_is_shown_in_the_preview(root):
+    page = upload(root, STANDARDS / "nongcun-dangjian-pingfen.xlsx").content.decode()
+    assert "考核项目合计200分，不是100分；已按200分导入。" in page
+    assert "合计200分" in page

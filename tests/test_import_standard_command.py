@@ -68,3 +68,35 @@ def test_the_shipped_copy_is_the_townships_file():
     if not shared.exists():
         pytest.skip("the shared folder exists only on the development machine")
     assert shared.read_bytes() == xf.REAL_FILE.read_bytes()
+
+
+WEIGHTS = ["序号", "考核方面", "考核内容", "评分标准", "权重", "考核方式", "佐证材料"]
+
+
+def test_map_sets_the_columns_as_the_admin_mapping_does(db, tmp_path):
+    path = xf.simple(tmp_path / "weights.xlsx", [xf.good_item(1, 3), xf.good_item(2, 2)], header=WEIGHTS)
+    with pytest.raises(CommandError) as caught:
+        run("import_standard", str(path))
+    assert str(caught.value) == "工作表“考核标准”第2行的表头中找不到“分值”列，请指定各列对应的内容。"
+    output = run("import_standard", str(path), "--map", "考核内容=C,分值=E", "--dry-run")
+    assert output.splitlines() == [
+        "提示：未读到等次评定，按优秀90分、良好80分、合格60分设置。",
+        "提示：考核项目合计5分，不是100分；已按5分导入。",
+        "试运行，未写入：测试标准：1个方面，2个考核项目，合计5分，一票否决0项，加分项0项（上限0分）",
+    ]
+    assert Standard.objects.count() == 0
+    run("import_standard", str(path), "--map", "分值=e,评分标准=G,佐证材料=")
+    item = Item.objects.get(number=1)
+    assert (item.points, item.criteria, item.evidence) == (3, "材料1", "")
+
+
+@pytest.mark.parametrize("mapping, message", [
+    ("权重=E", "--map 中的“权重=E”无法识别，应写作“考核内容=C,分值=E”。"),
+    ("分值", "--map 中的“分值”无法识别，应写作“考核内容=C,分值=E”。"),
+    ("分值=5", "--map 中的“分值=5”：列应写作字母，如C。"),
+])
+def test_a_bad_map_is_refused(db, mapping, message):
+    with pytest.raises(CommandError) as caught:
+        run("import_standard", str(xf.REAL_FILE), "--map", mapping)
+    assert str(caught.value) == message
+    assert Standard.objects.count() == 0

@@ -5,12 +5,14 @@ import io
 import zipfile
 from decimal import Decimal
 
+import docx
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from assessment import importers
-from assessment.importers import ParsedStandard, StandardImportError, read_standard
+from assessment.importers import ParsedStandard, StandardImportError, read_standard, wording
+from assessment.importers.header import detect_columns
 from assessment.models import Area, AuditLog, Bonus, Grade, GradeBand, Item, Phase, Round, Standard, Veto
 from assessment.services.base import ServiceError
 from assessment.services.standards import standard_copy, standard_import, standard_in_use
@@ -266,16 +268,18 @@ def test_two_fields_on_one_column_is_refused(tmp_path):
 # --- refusals --------------------------------------------------------------------------
 
 
-def test_old_xls_is_refused(tmp_path):
-    path = tmp_path / "old.xlsx"
+def test_damaged_xls_or_old_word_is_refused(tmp_path):
+    path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
-    assert "旧版Excel（.xls）" in refused(path)
+    assert refused(path) == (
+        "文件已损坏或不是有效的Excel（.xls）工作簿，无法打开；旧版Word（.doc）文件请另存为.docx后再导入。"
+    )
 
 
 def test_text_renamed_xlsx_is_refused(tmp_path):
     path = tmp_path / "text.xlsx"
     path.write_text("序号,考核内容,分值\n1,内容,2\n", encoding="utf-8")
-    assert refused(path) == "文件不是Excel（.xlsx）文件，请选择用Excel保存的.xlsx文件。"
+    assert refused(path) == "文件不是Excel（.xlsx、.xls）或Word（.docx）文件，请选择考核标准的表格文件。"
 
 
 def test_damaged_zip_is_refused(tmp_path):
@@ -384,7 +388,7 @@ def test_zip_checks_run_before_openpyxl(tmp_path, monkeypatch):
     def must_not_run(*args, **kwargs):
         raise AssertionError("openpyxl opened a refused file")
 
-    monkeypatch.setattr(importers, "load_workbook", must_not_run)
+    monkeypatch.setattr(importers.xlsx, "load_workbook", must_not_run)
     path = xf.zip_with(tmp_path / "bomb.xlsx", add={"xl/media/blank.bin": b"\0" * (4 * 1024 * 1024)})
     assert "压缩炸弹" in refused(path)
 
@@ -496,3 +500,171 @@ def test_other_wordings_of_vetoes_bonuses_and_grades(tmp_path):
     assert [(b.code, b.points) for b in parsed.bonuses] == [("加1", Decimal("2"))]
     assert parsed.bonus_cap == Decimal("3")
     assert parsed.grade_bands == BANDS
+
+
+# --- cells too long, Word documents, points and areas in the text -----------------------------
+
+
+def word(path, rows, paragraphs=("某单位党支部考核细则",)):
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if rows:
+        table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    table.cell(r, c).text = str(value)
+    document.save(path)
+    return path
+
+
+def test_a_cell_over_2000_characters_is_refused_and_nothing_written(db, tmp_path):
+    path = xf.simple(tmp_path / "long.xlsx", [xf.good_item(1), xf.good_item(2, content="党" * 20000)])
+    message = "工作表“考核标准”第4行C列（考核内容）：单元格文字超过2000个字，请检查文件是否有误。"
+    assert refused(path) == message
+    with pytest.raises(CommandError) as caught:
+        call_command("import_standard", str(path), stdout=io.StringIO())
+    assert str(caught.value) == message
+    assert (Standard.objects.count(), Item.objects.count()) == (0, 0)
+
+
+def test_a_long_cell_in_a_word_table_is_named_by_table_row_and_column(tmp_path):
+    rows = [["序号", "考核内容", "分值"], [1, "内容", 2], [2, "党" * 2001, 2]]
+    assert refused(word(tmp_path / "long.docx", rows)) == (
+        "Word表格1第3行第2列（考核内容）：单元格文字超过2000个字，请检查文件是否有误。"
+    )
+
+
+def test_a_word_document_without_a_table_is_refused(tmp_path):
+    assert refused(word(tmp_path / "none.docx", [], ["通知", "请各支部做好考核准备。"])) == (
+        "Word文档中没有表格：考核标准应是文档中的表格。"
+    )
+
+
+def test_a_broken_word_document_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<not xml")
+    assert refused(buffer.getvalue()) == "文件已损坏或不是有效的Word（.docx）文档，无法打开。"
+
+
+def test_an_item_without_points_where_points_are_in_the_text_is_refused(tmp_path):
+    rows = [["目标", "考核项目", "考核内容"], ["组织建设", "班子健全（4分）", "按期换届。"], ["组织建设", "党员管理", "信息准确。"]]
+    assert refused(word(tmp_path / "s.docx", rows)) == (
+        "Word表格1第3行：没有分值：表中没有“分值”列，考核项目中也没有写明“（N分）”"
+    )
+
+
+def test_no_points_anywhere_asks_for_the_points_column(tmp_path):
+    rows = [["目标", "考核项目", "考核内容", "权重"], ["组织建设", "班子健全", "按期换届。", 4]]
+    with pytest.raises(StandardImportError) as caught:
+        read_standard(word(tmp_path / "s.docx", rows))
+    assert caught.value.message == "Word表格1第1行的表头中找不到“分值”列，请指定各列对应的内容。"
+    assert caught.value.headers == {"A": "目标", "B": "考核项目", "C": "考核内容", "D": "权重"}
+    parsed = read_standard(word(tmp_path / "s.docx", rows), mapping={"points": "D"})
+    assert (parsed.items[0].content, parsed.items[0].points) == ("班子健全：按期换届。", 4)
+
+
+def test_vertical_area_points_are_checked_against_its_items(tmp_path):
+    rows = [["测试标准"], ["考评项目", "考评内容", "分值"], ["好\n的\n班\n子\n︻16分︼", "书记好。", 10],
+            [None, "班子团结。", 4]]
+    path = xf.write(tmp_path / "s.xlsx", rows, merges=["A3:A4"])
+    assert refused(path) == "工作表“考核标准”第3行：考核方面“好的班子”标明16分，但其考核项目合计14分"
+
+
+@pytest.mark.parametrize("text, bands", [
+    ("90分以上为优秀，80—89分为良好，60—79分为合格，60分以下为不合格。", [90, 80, 60]),
+    ("考核结果分为优秀、良好、合格、不合格四个等次：95分以上为优秀，85分至94分为良好，70分至84分为合格。", [95, 85, 70]),
+    ("等次评定：优秀：90分以上；良好：80分以上；合格：60分以上；不合格：60分以下。", [90, 80, 60]),
+    ("得分在180分（含）以上的为“优秀”，160分以上的为“良好”", [180, 160]),
+    ("考核优秀的支部予以表彰。", []),
+])
+def test_grade_bands_from_a_sentence(text, bands):
+    assert [minimum for grade, minimum in wording.read_bands(text)] == bands
+
+
+@pytest.mark.parametrize("text, area", [
+    ("好\n的\n班\n子\n︻16分︼", ("好的班子", 16)),
+    ("(1)队伍建设标准化12分", ("队伍建设标准化", 12)),
+    ("一、组织建设（20分）", ("组织建设", 20)),
+    ("组织建设", ("组织建设", None)),
+])
+def test_area_names_and_points(text, area):
+    assert wording.split_area(text) == area
+
+
+@pytest.mark.parametrize("text, result", [
+    ("1、班子健全", (1, "班子健全")), ("（3）班子健全", (3, "班子健全")), ("⑫班子健全", (12, "班子健全")),
+    ("1.5万元以上", (None, "1.5万元以上")), ("1、学习；\n2、培训。", (None, "1、学习；\n2、培训。")),
+])
+def test_numbering_before_an_item(text, result):
+    assert wording.take_numbering(text) == result
+
+
+@pytest.mark.parametrize("text, fill_in", [
+    ("填报单位（盖章）：……        填报时间：   年  月  日", True),
+    ("党组织名称：                 验收时间：", True),
+    ("党组织名称：化峪村党支部", False),
+    ("说明：本细则满分100分。", False),
+])
+def test_fill_in_lines(text, fill_in):
+    assert wording.is_fill_in(text) is fill_in
+
+
+def test_a_word_item_merged_down_over_its_criteria_lines_is_one_item(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("某单位党支部考核细则")
+    rows = [["考核方面", "考核内容", "评分标准", "分值"],
+            ["组织建设（5分）", "集体经济收入增长。", "增长10%以上得3分；", 3],
+            [None, None, "增长5%以上得2分；", None],
+            [None, "党小组划分合理。", "不合理扣2分。", 2]]
+    table = document.add_table(rows=4, cols=4)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                table.cell(r, c).text = str(value)
+    table.cell(1, 0).merge(table.cell(3, 0))
+    table.cell(1, 1).merge(table.cell(2, 1))
+    table.cell(1, 3).merge(table.cell(2, 3))
+    document.save(tmp_path / "s.docx")
+    parsed = read_standard(tmp_path / "s.docx")
+    assert [(a.name, a.points) for a in parsed.areas] == [("组织建设", 5)]
+    assert [(i.number, i.content, i.criteria, i.points) for i in parsed.items] == [
+        (1, "集体经济收入增长。", "增长10%以上得3分；\n增长5%以上得2分；", 3),
+        (2, "党小组划分合理。", "不合理扣2分。", 2),
+    ]
+
+
+def test_a_word_table_after_a_long_notice_is_found(tmp_path):
+    notice = ["关于开展党支部标准化建设考核的通知"] + [f"第{n}段通知正文。" for n in range(1, 60)]
+    rows = [["序号", "考核内容", "分值"], [1, "按期换届。", 2], [2, "党费按月收缴。", 3]]
+    parsed = read_standard(word(tmp_path / "s.docx", rows, notice))
+    assert (parsed.sheet, parsed.header_row, parsed.name) == ("Word表格1", 1, "关于开展党支部标准化建设考核的通知")
+    assert [(i.number, i.content, i.points) for i in parsed.items] == [(1, "按期换届。", 2), (2, "党费按月收缴。", 3)]
+    assert parsed.description.splitlines()[-1] == "第59段通知正文。"
+
+
+@pytest.mark.parametrize("header, main, extra", [
+    (["考评项目", "考评内容", "分值", "评分标准", "考评依据"],
+     {"area": 1, "content": 2, "points": 3, "criteria": 4, "check_method": 5}, {}),
+    (["类别", "验收标准", "分值", "检查方式"], {"area": 1, "content": 2, "points": 3, "check_method": 4}, {}),
+    (["目标", "考核项目", "考核内容", "评分说明", "自查分", "考核分"], {"area": 1, "name": 2, "content": 3, "criteria": 4}, {}),
+    (["序号", "考核内容", "标准分(100分)", "评分办法"], {"number": 1, "content": 2, "points": 3, "criteria": 4}, {}),
+    (["序号", "考核内容", "考核标准", "分值", "评分办法", "检查方式", "考评依据"],
+     {"number": 1, "content": 2, "points": 4, "criteria": 5, "check_method": 6}, {"criteria": [3], "check_method": [7]}),
+    (["考核项目", "考核内容", "分值"], {"area": 1, "content": 2, "points": 3}, {}),
+    (["考核内容", "分值", "评分标准", "工作要求", "自评得分"], {"content": 1, "points": 2, "criteria": 3}, {"criteria": [4]}),
+])
+def test_header_words_other_offices_use(header, main, extra):
+    found = detect_columns(list(enumerate(header, start=1)))
+    assert (found.main, found.extra) == (main, extra)
+
+
+def test_a_text_column_under_an_unknown_name_is_kept_under_its_header(tmp_path):
+    header = ["序号", "考核方面", "考核内容", "评分标准", "分值", "工作要求", "佐证材料"]
+    path = xf.simple(tmp_path / "s.xlsx", [xf.good_item(1)], header=header)
+    parsed = read_standard(path)
+    assert parsed.items[0].criteria == "评分标准：评分标准1\n工作要求：查阅资料"
+    assert parsed.warnings[0] == "F列“工作要求”并入“评分标准”，以列名标明。"
