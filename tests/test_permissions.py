@@ -68,6 +68,8 @@ TABLE = [
     ("login",                       None,        "GET",   "OK   RD   RD   RD   RD   RD   RD   RD"),
     ("logout",                      None,        "POST",  "RD   RD   RD   RD   RD   RD   RD   RD"),
     ("home",                        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    # whether the session is back, as whom, and a fresh CSRF token (keep.js, after a new login)
+    ("session-state",               None,        "GET",   "OK   OK   OK   OK   OK   OK   OK   OK"),
     ("message-list",                None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
     # --- 支部对照自评 ----------------------------------------------------------------------------------
     ("selfeval-checklist",          "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),

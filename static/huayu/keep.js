@@ -151,6 +151,7 @@
     function send(state) {
       clearTimeout(state.retry);
       var rec = capture(state);
+      track(state);                    // nothing to send: not dirty, whatever the events said
       if (!rec || state.busy || loggedOut || state.problem === "conflict" || state.problem === "invalid") return;
       var sending = rec.edit;
       rec.sent = true;

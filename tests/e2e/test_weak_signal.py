@@ -108,6 +108,15 @@ def test_typed_offline_survives_a_reload_and_is_sent_when_back(phone, items):
     assert (saved.self_score, saved.self_note) == (Decimal("1.5"), "三会一课记录齐全")
     assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huayu:')).length") == 0
 
+    # Saved while typing (the field still focused), then left: nothing unsent, no warning.
+    second = item_row(phone, c.items[1]).locator("textarea")
+    second.fill("换届选举按期进行")
+    expect(item_row(phone, c.items[1]).locator(".sr-status")).to_contain_text("已保存")
+    second.blur()
+    phone.reload()
+    assert warnings == ["beforeunload"]
+    expect(item_row(phone, c.items[1]).locator("textarea")).to_have_value("换届选举按期进行")
+
 
 def test_closed_offline_and_reopened_later_the_onsite_edit_is_sent(browser, live_server, onsite):
     c = onsite
