@@ -266,6 +266,7 @@
       render();
       clearInterval(poll);
       poll = setInterval(checkSession, POLL);
+      checkSession();                  // only the CSRF token was stale: sent again at once
     }
 
     function checkSession() {

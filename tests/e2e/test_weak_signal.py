@@ -241,3 +241,21 @@ def test_an_ended_session_asks_to_log_in_again_and_then_saves_without_reload(pag
     assert page.evaluate("window.notReloaded") is True
     saved = score_of(c.assessment, c.items[0])
     assert (saved.self_score, saved.self_note) == (Decimal("2"), "支部委员会会议记录完整")
+
+
+def test_a_refused_csrf_token_is_renewed_and_the_edit_sent_without_asking(page, items):
+    """The CSRF cookie is gone (cleared, or the browser dropped it) while the session lives: the
+    save's 403 is answered by a fresh token from accounts/session/ and the edit is sent again."""
+    c = items
+    log_in(page, "carol", PASSWORD)
+    page.goto(f"{page.base}/assessments/{c.assessment.pk}/self/")
+    page.context.clear_cookies(name="csrftoken")
+    answers = []
+    page.on("response", lambda r: answers.append(r.status) if "/items/" in r.url else None)
+    first = item_row(page, c.items[0])
+    first.locator("input[name^=score-]").fill("1")
+    first.locator("input[name^=score-]").blur()
+    expect(first.locator(".sr-status")).to_contain_text("已保存")
+    expect(page.locator("#keep-state")).to_be_hidden()
+    assert answers == [403, 200]
+    assert score_of(c.assessment, c.items[0]).self_score == Decimal("1")
