@@ -210,7 +210,6 @@
     function settle(state, current, choice) {
       state.version = String(current.version);
       if (o.versioned) o.versioned(state);
-      if (o.versioned) o.versioned(state);
       state.problem = null;
       if (choice === "take" || !state.rec) {
         fill(state, current, true);
