@@ -354,6 +354,9 @@ class Score(models.Model):
     needs_rectification = models.BooleanField(_("需整改"), default=False)
     requirement = models.TextField(_("整改要求"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
+    # The id of the edit (sent by the page with each save) that made this version: a save sent
+    # again after its reply was lost is recognised and answered as saved, not as a conflict.
+    edit_id = models.CharField(_("修改编号"), max_length=40, blank=True, default="")
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

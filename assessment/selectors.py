@@ -172,7 +172,7 @@ class SelfRow(dict):
             criteria=values["item__criteria"], check_method=values["item__check_method"],
             evidence=values["item__evidence"], points_text=decimal_text(values["points"]),
             score_text="" if self_score is None else decimal_text(self_score),
-            note_text=values["self_note"], files=files, error="",
+            note_text=values["self_note"], files=files, error="", version=str(values["version"]),
             updated_at=values["updated_at"] if values["version"] else None,
         )
 

@@ -4,6 +4,7 @@ from .views import evidence, exports, home, notice, onsite, plan, rectifications
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("accounts/session/", home.session_state, name="session-state"),
     *selfeval.urlpatterns,
     *evidence.urlpatterns,
     *township.urlpatterns,

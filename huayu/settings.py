@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "assessment.middleware.server_timing",  # Server-Timing: the server's own time (with SERVER_TIMING)
     "assessment.faults.database_unavailable",  # database away: 503 系统繁忙，请稍后重试
+    "assessment.middleware.PageGZipMiddleware",  # pages and JSON gzipped (BREACH-safe), files as they are
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

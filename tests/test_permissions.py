@@ -71,6 +71,8 @@ TABLE = [
     ("password_change",             None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
     ("password_change_done",        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
     ("home",                        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    # whether the session is back, as whom, and a fresh CSRF token (keep.js, after a new login)
+    ("session-state",               None,        "GET",   "OK   OK   OK   OK   OK   OK   OK   OK"),
     ("message-list",                None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
     # --- 支部对照自评 ----------------------------------------------------------------------------------
     ("selfeval-checklist",          "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),

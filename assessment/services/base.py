@@ -13,6 +13,10 @@ class ServiceError(Exception):
         self.message = str(message)
 
 
+class InvalidInput(ServiceError):
+    """The value itself is wrong (HTTP 400), as opposed to a refusal (HTTP 403)."""
+
+
 def _text(value):
     return "" if value is None else str(value)
 

@@ -20,23 +20,17 @@ from django.utils.translation import gettext as _
 from assessment.models import AuditLog, BonusClaim, Phase, Score, Status, Veto, VetoFinding
 from assessment.permissions import is_township_admin, is_township_staff
 
-from .base import ServiceError, audit, status_advance
-from .selfeval import NOTE_MAX, InvalidInput, _locked, _points, _score_text, self_score_error
+from .base import InvalidInput, ServiceError, audit, status_advance
+from .edits import ScoreConflict, edit_applies, edit_ids, parse_version, score_conflict
+from .selfeval import NOTE_MAX, _locked, _points, _score_text, self_score_error
+
+__all__ = ["ScoreConflict"]  # views catch it from here
 
 PRESENT_MAX = 200
 
 # Audit actions of the on-site assessment. SCORING_ACTIONS are those of someone assessing the branch.
 SCORE_ACTIONS = ("onsite_score", "onsite_reason", "onsite_rectification", "onsite_requirement")
 SCORING_ACTIONS = (*SCORE_ACTIONS, "onsite_veto_add", "onsite_veto_note", "onsite_veto_remove", "onsite_bonus")
-
-
-class ScoreConflict(ServiceError):
-    """Another user saved the item since the page was loaded (HTTP 409). `current` holds
-    what the row holds now: {score, reason, needs_rectification, requirement, version, by, at}."""
-
-    def __init__(self, message, current):
-        super().__init__(message)
-        self.current = current
 
 
 # --- Pure checks (no queries): shared by the services, the views and the templates ---
@@ -89,10 +83,6 @@ def requirement_error(requirement):
     return None
 
 
-def actor_name(user):
-    return str(user) if user is not None else _("他人")
-
-
 # --- Services ---------------------------------------------------------------
 
 
@@ -104,42 +94,28 @@ def _refuse_unless_editable(locked, actor):
 
 def _conflict(row, item):
     """The ScoreConflict for `row` as it is now, naming who changed it last and when."""
-    last = (AuditLog.objects.filter(assessment_id=row.assessment_id, item=item)
-            .select_related("actor").order_by("-at", "-pk").first())
-    by = actor_name(last.actor) if last else _("他人")
-    at = timezone.localtime(last.at if last else row.updated_at)
-    score_text = _score_text(row.onsite_score) or _("未评分")
-    if row.onsite_score is None:
-        message = _("该项目已被 %(by)s 于 %(at)s 修改（目前未评分），请确认后再保存") % {
-            "by": by, "at": at.strftime("%H:%M")}
-    else:
-        message = _("该项目已被 %(by)s 于 %(at)s 修改为 %(score)s 分，请确认后再保存") % {
-            "by": by, "at": at.strftime("%H:%M"), "score": score_text}
-    return ScoreConflict(message, {
-        "score": _score_text(row.onsite_score), "reason": row.deduction_reason,
-        "needs_rectification": row.needs_rectification, "requirement": row.requirement,
-        "version": row.version, "by": by, "at": at.strftime("%H:%M"),
-    })
+    return score_conflict(row, item, row.onsite_score, {
+        "reason": row.deduction_reason, "needs_rectification": row.needs_rectification,
+        "requirement": row.requirement})
 
 
 @transaction.atomic
-def onsite_score_record(*, assessment, item, actor, score, reason, needs_rectification, requirement, version):
+def onsite_score_record(*, assessment, item, actor, score, reason, needs_rectification, requirement, version,
+                        edit="", prior=()):
     """Record the on-site score of one item (a Decimal, or None for unscored), the deduction
     reason, whether it needs rectification and the suggested requirement. `version` is the
-    Score.version the user's page was based on: a different one raises ScoreConflict.
+    Score.version the user's page was based on, `edit` the id of this edit and `prior` those of
+    the page's earlier edits of the item not yet confirmed (services/edits.py): a save based on
+    an older version raises ScoreConflict, an edit the row already holds changes nothing.
     Returns the Score (with `.changed`). The first change moves 已提交 to 考评中."""
     locked = _locked(assessment)
     _refuse_unless_editable(locked, actor)
+    version = parse_version(version)
+    edit, prior = edit_ids(edit, prior)
     try:
         row = Score.objects.select_for_update().get(assessment=locked, item=item)
     except Score.DoesNotExist:
         raise ServiceError(_("本考核项目不属于该考核批次。"))
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("缺少版本信息，请刷新页面后再保存。"))
-    if row.version != version:
-        raise _conflict(row, item)
 
     if score is not None:
         try:
@@ -151,6 +127,13 @@ def onsite_score_record(*, assessment, item, actor, score, reason, needs_rectifi
     needs_rectification = bool(needs_rectification)
     error = (onsite_score_error(score, row.points) or deduction_reason_error(score, row.points, reason)
              or requirement_error(requirement))
+    values = (score, reason, needs_rectification, requirement)
+    if not edit_applies(row, version=version, edit=edit, prior=prior,
+                        unchanged=values == (row.onsite_score, row.deduction_reason, row.needs_rectification,
+                                             row.requirement),
+                        conflict=lambda: _conflict(row, item)):
+        row.changed = []
+        return row
     if error:
         raise InvalidInput(error)
 
@@ -168,7 +151,8 @@ def onsite_score_record(*, assessment, item, actor, score, reason, needs_rectifi
             changed.append(field)
     if changed:
         row.version += 1
-        row.save(update_fields=[*changed, "version", "updated_at"])
+        row.edit_id = edit
+        row.save(update_fields=[*changed, "version", "edit_id", "updated_at"])
         _start(locked, actor)
     assessment.status = locked.status
     row.changed = changed

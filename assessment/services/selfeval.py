@@ -16,15 +16,12 @@ from django.utils.translation import gettext as _
 from assessment.models import Assessment, Message, Phase, Role, Score, Status
 from assessment.permissions import is_township_admin
 
-from .base import ServiceError, audit, status_advance
+from .base import InvalidInput, ServiceError, audit, status_advance
+from .edits import edit_applies, edit_ids, parse_version, score_conflict
 
 STEP = Decimal("0.5")
 NOTE_MAX = 2000
 OPEN_STATUSES = (Status.NOT_STARTED, Status.SELF)
-
-
-class InvalidInput(ServiceError):
-    """The value itself is wrong (HTTP 400), as opposed to a refusal (HTTP 403)."""
 
 
 # --- Pure checks (no queries): shared by the services, the views and the templates ---
@@ -101,13 +98,19 @@ def _locked(assessment):
 
 
 @transaction.atomic
-def self_score_record(*, assessment, item, actor, score, note):
+def self_score_record(*, assessment, item, actor, score, note, version=None, edit="", prior=()):
     """Record the self score (a Decimal, or None for unscored) and the self note of one item.
-    Returns the Score. The first change moves the assessment from 未开始 to 自评中."""
+    `version` is the Score.version the page's values were based on (None: not checked, the
+    no-script form); `edit` the id of this edit and `prior` those of the page's earlier edits of
+    the item not yet confirmed (services/edits.py): an older version raises ScoreConflict, an
+    edit the row already holds changes nothing. Returns the Score (with `.changed`).
+    The first change moves the assessment from 未开始 to 自评中."""
     locked = _locked(assessment)
     refusal = self_edit_refusal(locked, actor)
     if refusal:
         raise ServiceError(refusal)
+    version = None if version is None else parse_version(version)
+    edit, prior = edit_ids(edit, prior)
     try:
         row = Score.objects.select_for_update().get(assessment=locked, item=item)
     except Score.DoesNotExist:
@@ -118,6 +121,11 @@ def self_score_record(*, assessment, item, actor, score, note):
             score = Decimal(score)
         except (InvalidOperation, TypeError, ValueError):
             raise InvalidInput(_("请输入数字，例如 1.5。"))
+    if not edit_applies(row, version=version, edit=edit, prior=prior,
+                        unchanged=(row.self_score, row.self_note) == (score, note),
+                        conflict=lambda: score_conflict(row, item, row.self_score, {"note": row.self_note})):
+        row.changed = []
+        return row
     error = self_score_error(score, row.points) or self_note_error(note)
     if error:
         raise InvalidInput(error)
@@ -135,7 +143,8 @@ def self_score_record(*, assessment, item, actor, score, note):
         changed.append("self_note")
     if changed:
         row.version += 1
-        row.save(update_fields=[*changed, "version", "updated_at"])
+        row.edit_id = edit
+        row.save(update_fields=[*changed, "version", "edit_id", "updated_at"])
         status_advance(locked=locked, actor=actor, from_status=Status.NOT_STARTED, to_status=Status.SELF,
                        action="self_start")
     assessment.status = locked.status

@@ -1,6 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from assessment import selectors
 from assessment.models import Phase, Role, Status, User
@@ -36,3 +40,14 @@ def home(request):
         "rounds": rounds,
         "self_cards": self_cards,
     })
+
+
+@never_cache
+@require_GET
+def session_state(request):
+    """JSON {authenticated, user, token} for a page whose saves were refused because its session
+    ended: it asks the user to log in again (in another window), then reads here whether they
+    did, as whom, and the CSRF token to send what was waiting with, without reloading."""
+    user = request.user
+    return JsonResponse({"authenticated": user.is_authenticated, "user": user.pk if user.is_authenticated else None,
+                         "token": get_token(request)})

@@ -408,7 +408,8 @@ def item_save(request, pk, item_id):
     try:
         row = services.onsite_score_record(
             assessment=assessment, item=score.item, actor=request.user, score=value, reason=reason,
-            needs_rectification=rect, requirement=requirement, version=post.get("version"))
+            needs_rectification=rect, requirement=requirement, version=post.get("version"),
+            edit=post.get("edit", ""), prior=post.get("prior", ""))
     except services.ScoreConflict as conflict:
         return refuse(conflict.message, 409, conflict=True, current=conflict.current)
     except ServiceError as error:

@@ -22,6 +22,7 @@ from assessment.forms import SelfExtendForm, SelfReturnForm, clean_self_note, cl
 from assessment.models import Phase, Score, Status
 from assessment.services import selfeval as services
 from assessment.services.base import ServiceError
+from assessment.services.edits import ScoreConflict
 
 
 def _status_of(error):
@@ -116,7 +117,9 @@ def checklist(request, pk):
 @login_required
 @require_POST
 def item_save(request, pk, item_id):
-    """Autosave of one item: JSON {ok, saved_at, total, progress, area_subtotal, error}."""
+    """Autosave of one item: JSON {ok, version, saved_at, total, progress, area_subtotal, error};
+    409 {ok: false, conflict: true, error, current} when someone else saved it since the version
+    the page sent (services/edits.py: an edit sent again is answered as saved)."""
     assessment = permissions.assessment_for(request.user, pk)
     score = get_object_or_404(Score.objects.select_related("item"), assessment=assessment, item_id=item_id)
 
@@ -133,7 +136,13 @@ def item_save(request, pk, item_id):
     except ValidationError as error:
         return refuse(error.messages[0], 400)
     try:
-        services.self_score_record(assessment=assessment, item=score.item, actor=request.user, score=value, note=note)
+        row = services.self_score_record(
+            assessment=assessment, item=score.item, actor=request.user, score=value, note=note,
+            version=request.POST.get("version"), edit=request.POST.get("edit", ""),
+            prior=request.POST.get("prior", ""))
+    except ScoreConflict as conflict:
+        return JsonResponse({"ok": False, "conflict": True, "error": conflict.message,
+                             "current": conflict.current}, status=409)
     except ServiceError as error:
         return refuse(error.message, _status_of(error))
     progress = selectors.self_progress(assessment)
@@ -141,6 +150,7 @@ def item_save(request, pk, item_id):
     return JsonResponse({
         "ok": True,
         "error": "",
+        "version": row.version,
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
         "total": selectors.decimal_text(progress["total"]),
         "progress": f"{progress['scored']}/{progress['items']}",

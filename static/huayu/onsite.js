@@ -6,7 +6,8 @@
  * With it, a change (debounced) or leaving a field posts that one item to
  * /assessments/<pk>/onsite/items/<item_id>/ with the row's version and shows
  * "已保存 HH:MM:SS", the error, or — on 409 — the other person's values with two choices:
- * take theirs, or overwrite with mine (sent again with their version).
+ * take theirs, or overwrite with mine (sent again with their version). keep.js keeps each
+ * edit on the device until the server has it, retries and sends after a new login.
  */
 (function () {
   "use strict";
@@ -14,10 +15,8 @@
   if (!form || !window.fetch || !window.FormData || !Element.prototype.closest) return;
 
   var DELAY = 900;       // ms of quiet typing before a save
-  var RETRY = 5000;      // ms before a save that failed on the network is sent again
   var msg = form.dataset;
   var baseUrl = msg.itemUrl;  // ends in /items/0/
-  var token = form.querySelector("input[name=csrfmiddlewaretoken]");
   var rows = {};         // item id -> state
 
   function urlFor(id) { return baseUrl.replace(/\/0\/$/, "/" + id + "/"); }
@@ -27,15 +26,18 @@
   function field(row, prefix, id) { return row.querySelector("[name='" + prefix + "-" + id + "']"); }
 
   function stateOf(el) {
-    var row = el.closest(".or");
+    var row = typeof el === "string" ? document.getElementById("item-" + el) : el.closest(".or");
     if (!row) return null;
     var id = row.getAttribute("data-item");
+    var score = field(row, "score", id);
+    if (!score || score.disabled) return null;
     if (!rows[id]) {
+      var version = field(row, "version", id);
       rows[id] = {
         id: id, row: row, timer: null, busy: false, dirty: false,
-        score: field(row, "score", id), reason: field(row, "reason", id),
+        score: score, reason: field(row, "reason", id),
         rect: field(row, "rect", id), requirement: field(row, "requirement", id),
-        version: field(row, "version", id), status: row.querySelector(".or-status")
+        versionInput: version, version: version.value, status: row.querySelector(".or-status")
       };
     }
     return rows[id];
@@ -51,105 +53,27 @@
     state.score.classList.toggle("is-invalid", kind === "error");
   }
 
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
   function scoreText(value) {
     return value === "" || value === null || value === undefined ? msg.msgUnscored : value + " " + msg.msgPoints;
   }
 
-  function showConflict(state, data) {
+  function conflict(state, data, mine) {
     var current = data.current;
-    var mine = {score: state.score.value.trim(), reason: state.reason.value.trim()};
-    var box = el("div", "or-conflict");
-    box.appendChild(el("div", "fw-bold", data.error));
-    var list = el("dl");
-    list.appendChild(el("dt", "", msg.msgTheirs));
-    list.appendChild(el("dd", "", scoreText(current.score) + (current.reason ? " · " + current.reason : "")));
-    list.appendChild(el("dt", "", msg.msgMine));
-    list.appendChild(el("dd", "", scoreText(mine.score) + (mine.reason ? " · " + mine.reason : "")));
-    box.appendChild(list);
-    var take = el("button", "btn btn-outline-secondary", msg.msgTake);
-    take.type = "button";
-    take.setAttribute("data-conflict", "take");
-    var overwrite = el("button", "btn btn-warning", msg.msgOverwrite);
-    overwrite.type = "button";
-    overwrite.setAttribute("data-conflict", "overwrite");
-    box.appendChild(take);
-    box.appendChild(overwrite);
-    state.conflict = current;
-    state.status.innerHTML = "";
-    state.status.className = "or-status";
-    state.status.setAttribute("role", "alert");
-    state.status.appendChild(box);
-    state.row.classList.add("or-has-error");
+    window.huayuConflict(state, data, msg, {
+      theirs: scoreText(current.score) + (current.reason ? " · " + current.reason : ""),
+      mine: scoreText(mine.score.trim()) + (mine.reason.trim() ? " · " + mine.reason.trim() : "")
+    }, "or-status", "or-has-error");
   }
 
-  function resolve(state, choice) {
-    var current = state.conflict;
-    if (!current) return;
-    state.conflict = null;
-    state.version.value = current.version;
-    if (choice === "take") {
-      state.score.value = current.score;
-      state.reason.value = current.reason;
-      state.rect.checked = !!current.needs_rectification;
-      state.requirement.value = current.requirement;
-      state.dirty = false;
-      show(state, "", "");
-      return;
-    }
-    state.dirty = true;
-    save(state);  // mine, consciously, on top of their version
-  }
-
-  function save(state) {
-    clearTimeout(state.timer);
-    if (state.busy || !state.dirty || state.conflict) return;
-    state.dirty = false;
-    state.busy = true;
-    show(state, msg.msgSaving, "");
-    var body = new FormData();
-    body.append("score", state.score.value);
-    body.append("reason", state.reason.value);
-    body.append("needs_rectification", state.rect.checked ? "1" : "");
-    body.append("requirement", state.requirement.value);
-    body.append("version", state.version.value);
-    window.huayuPost(urlFor(state.id), body, token).then(function (data) {
-      state.busy = false;
-      if (data.conflict) {
-        showConflict(state, data);
-        return;
-      }
-      if (!data.ok) {
-        show(state, data.error, "error");
-        return;
-      }
-      state.version.value = data.version;
-      show(state, msg.msgSaved + " " + data.saved_at, "ok");
-      setText("#onsite-total", data.total);
-      setText("#onsite-result-score", data.total);
-      setText("#onsite-grand-total", data.grand_total);
-      setText("#onsite-grade", data.grade);
-      setText("#onsite-progress", data.progress);
-      setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
-      setText("[data-area-progress='" + data.area + "']", data.area_progress);
-      if (data.status) setText("#onsite-status", data.status);
-      if (state.dirty) save(state);
-    }).catch(function (problem) {
-      state.busy = false;
-      state.dirty = true;
-      if (problem && problem.login) {
-        show(state, msg.msgLogin, "error");
-        return;
-      }
-      show(state, msg.msgNetwork, "error");
-      schedule(state, RETRY);
-    });
+  function saved(state, data) {
+    setText("#onsite-total", data.total);
+    setText("#onsite-result-score", data.total);
+    setText("#onsite-grand-total", data.grand_total);
+    setText("#onsite-grade", data.grade);
+    setText("#onsite-progress", data.progress);
+    setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
+    setText("[data-area-progress='" + data.area + "']", data.area_progress);
+    if (data.status) setText("#onsite-status", data.status);
   }
 
   function isField(target) {
@@ -157,8 +81,20 @@
       /^(score|reason|rect|requirement)-\d+$/.test(target.name || "");
   }
 
-  var schedule = window.huayuAutosave({rows: rows, isField: isField, stateOf: stateOf, save: save,
-                                       delay: DELAY, unsaved: msg.msgUnsaved});
+  // Each edit kept on this device until the server has it, and sent in order (keep.js).
+  var keep = window.huayuKeep({
+    form: form, isField: isField, stateOf: stateOf, url: urlFor, show: show, saved: saved, conflict: conflict,
+    fields: function (state) {
+      return {score: state.score, reason: state.reason, needs_rectification: state.rect, requirement: state.requirement};
+    },
+    versioned: function (state) { state.versionInput.value = state.version; },
+    msgSaving: msg.msgSaving, msgSaved: msg.msgSaved, msgNetwork: msg.msgNetwork
+  });
+  if (!keep) return;
+  var save = keep.send;
+  window.huayuAutosave({rows: rows, isField: isField, stateOf: stateOf, save: save,
+                       delay: DELAY, unsaved: msg.msgUnsaved});
+  window.huayuConflictChoices(stateOf, keep);
 
   document.addEventListener("click", function (event) {
     var target = event.target;
@@ -167,14 +103,8 @@
       var state = stateOf(full);
       if (state && !state.score.disabled) {
         state.score.value = full.getAttribute("data-full");
-        state.dirty = true;
         save(state);
       }
-      return;
-    }
-    var choice = target.closest && target.closest("[data-conflict]");
-    if (choice) {
-      resolve(stateOf(choice), choice.getAttribute("data-conflict"));
       return;
     }
     var thumb = target.closest && target.closest("a.of-thumb");

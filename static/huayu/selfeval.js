@@ -2,8 +2,9 @@
  *
  * Without this script the page is one ordinary form with a "保存" button.
  * With it, a change (debounced) or leaving a field posts that one item to
- * /assessments/<pk>/self/items/<item_id>/ and shows "已保存 HH:MM:SS" or the error.
- * Saves of one item are sent one after another; a failed network save is retried.
+ * /assessments/<pk>/self/items/<item_id>/ with the row's version and shows "已保存 HH:MM:SS",
+ * the error, or — on 409 — the other person's values with two choices. keep.js keeps each edit
+ * on the device until the server has it, retries and sends after a new login.
  */
 (function () {
   "use strict";
@@ -11,10 +12,8 @@
   if (!form || !window.fetch || !window.FormData) return;
 
   var DELAY = 800;       // ms of quiet typing before a save
-  var RETRY = 5000;      // ms before a save that failed on the network is sent again
   var msg = form.dataset;
   var baseUrl = form.dataset.itemUrl;  // ends in /items/0/
-  var token = form.querySelector("input[name=csrfmiddlewaretoken]");
   var rows = {};         // item id -> state
 
   function urlFor(id) { return baseUrl.replace(/\/0\/$/, "/" + id + "/"); }
@@ -22,12 +21,14 @@
   var setText = window.huayuSetText;
 
   function stateOf(el) {
-    var row = el.closest(".sr");
-    if (!row) return null;
-    var id = el.name.split("-")[1];
+    var row = typeof el === "string" ? document.getElementById("item-" + el) : el.closest(".sr");
+    if (!row || !row.querySelector("input[name^='score-']") || row.querySelector("input[name^='score-']").disabled) {
+      return null;
+    }
+    var id = row.getAttribute("data-item");
     if (!rows[id]) {
       rows[id] = {
-        id: id, row: row, timer: null, busy: false, dirty: false,
+        id: id, row: row, timer: null, busy: false, dirty: false, version: row.getAttribute("data-version"),
         score: row.querySelector("input[name^='score-']"),
         note: row.querySelector("textarea[name^='note-']"),
         status: row.querySelector(".sr-status")
@@ -36,56 +37,51 @@
     return rows[id];
   }
 
-  function show(state, text, isError) {
+  function show(state, text, kind) {
+    var isError = kind === "error";
+    state.status.setAttribute("role", isError ? "alert" : "status");
     state.status.textContent = text;
     state.status.classList.toggle("sr-error", !!isError);
-    state.status.classList.toggle("text-success", !isError && text !== msg.msgSaving);
+    state.status.classList.toggle("text-success", kind === "ok");
     state.row.classList.toggle("sr-has-error", !!isError);
     state.score.classList.toggle("is-invalid", !!isError);
   }
 
-  function save(state) {
-    clearTimeout(state.timer);
-    if (state.busy) return;          // sent again when the current save answers
-    if (!state.dirty) return;
-    state.dirty = false;
-    state.busy = true;
-    show(state, msg.msgSaving, false);
-    var body = new FormData();
-    body.append("score", state.score.value);
-    body.append("note", state.note.value);
-    window.huayuPost(urlFor(state.id), body, token).then(function (data) {
-      state.busy = false;
-      if (!data.ok) {
-        show(state, data.error, true);
-        return;
-      }
-      show(state, msg.msgSaved + " " + data.saved_at, false);
-      setText("#self-total", data.total);
-      setText("#self-progress", data.progress);
-      setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
-      setText("[data-area-progress='" + data.area + "']", data.area_progress);
-      if (data.status) setText("#self-status", data.status);
-      setText("#self-last-saved", msg.msgLast + " " + data.saved_at);
-      if (state.dirty) save(state);
-    }).catch(function (problem) {
-      state.busy = false;
-      state.dirty = true;
-      if (problem && problem.login) {
-        show(state, msg.msgLogin, true);
-        return;
-      }
-      show(state, msg.msgNetwork, true);
-      schedule(state, RETRY);
-    });
+  function saved(state, data) {
+    setText("#self-total", data.total);
+    setText("#self-progress", data.progress);
+    setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
+    setText("[data-area-progress='" + data.area + "']", data.area_progress);
+    if (data.status) setText("#self-status", data.status);
+    setText("#self-last-saved", msg.msgLast + " " + data.saved_at);
+  }
+
+  function scoreText(value) {
+    var kept = keep.msg;
+    return value === "" || value === null || value === undefined ? kept.msgUnscored : value + " " + kept.msgPoints;
+  }
+
+  function conflict(state, data, mine) {
+    window.huayuConflict(state, data, keep.msg, {
+      theirs: scoreText(data.current.score) + (data.current.note ? " · " + data.current.note : ""),
+      mine: scoreText(mine.score) + (mine.note ? " · " + mine.note : "")
+    }, "sr-status", "sr-has-error");
   }
 
   function isField(el) {
     return el && el.form === form && (el.name || "").match(/^(score|note)-\d+$/) && !el.disabled;
   }
 
-  var schedule = window.huayuAutosave({rows: rows, isField: isField, stateOf: stateOf, save: save,
-                                       delay: DELAY, unsaved: msg.msgUnsaved});
+  // Each edit kept on this device until the server has it, and sent in order (keep.js).
+  var keep = window.huayuKeep({
+    form: form, isField: isField, stateOf: stateOf, url: urlFor, show: show, saved: saved, conflict: conflict,
+    fields: function (state) { return {score: state.score, note: state.note}; },
+    msgSaving: msg.msgSaving, msgSaved: msg.msgSaved, msgNetwork: msg.msgNetwork
+  });
+  if (!keep) return;
+  window.huayuAutosave({rows: rows, isField: isField, stateOf: stateOf, save: keep.send,
+                       delay: DELAY, unsaved: msg.msgUnsaved});
+  window.huayuConflictChoices(stateOf, keep);
 
   // The whole-form "保存" button still works (it posts every item); send pending saves first.
   form.addEventListener("submit", function () {
