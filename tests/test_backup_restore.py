@@ -295,3 +295,26 @@ def test_uploads_outside_media_root(filled, tmp_path, settings):
     with pytest.raises(CommandError, match="上传文件不在 MEDIA_ROOT 中.*InMemoryStorage"):
         run("restore", str(tmp_path / "with-files"), "--yes")
     assert run("restore", str(tmp_path / "database-only"), "--yes").endswith("0 个文件（原有数据已清空）")
+
+
+def test_a_photos_mid_size_copy_is_backed_up_restored_and_missed(filled, tmp_path):
+    """The mid-size copy (Evidence.medium) is a file of its own: in the backup, back after a
+    restore, and reported missing when it is gone."""
+    filled.evidence.medium.save("e1-medium.jpg", ContentFile(JPEG * 2))
+    name = filled.evidence.medium.name
+    assert name.startswith("medium/")
+    run("backup", str(tmp_path / "backup"))
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text(encoding="utf-8"))
+    assert f"media/{name}" in manifest["files"]
+    assert (tmp_path / "backup" / "media" / name).read_bytes() == JPEG * 2
+
+    filled.evidence.medium.storage.delete(name)
+    Evidence.objects.filter(pk=filled.evidence.pk).update(medium="")
+    run("restore", str(tmp_path / "backup"), "--yes")
+    assert Evidence.objects.get(pk=filled.evidence.pk).medium.name == name
+    assert media_files()[name] == JPEG * 2
+
+    filled.evidence.medium.storage.delete(name)
+    run("backup", str(tmp_path / "again"))
+    manifest = json.loads((tmp_path / "again" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["missing_media"] == [name]
