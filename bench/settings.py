@@ -16,3 +16,7 @@ TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench"
 
 # No collectstatic needed: the benchmark fetches pages, not their static files.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+# Pages in a browser (bench/upload.py) need their CSS and scripts: whitenoise finds them in
+# the source folders, as it would in the collected ones.
+WHITENOISE_USE_FINDERS = True
