@@ -118,6 +118,18 @@ def test_the_same_upload_key_twice_stores_one_file(client, cast):
     assert len(stored_files()) == 2  # the file and its thumbnail, once
 
 
+def test_a_plain_form_post_stores_the_photo_as_it_is_with_its_copy(client, cast):
+    """Without the script nothing is shrunk on the phone (上传原图 is not even shown)."""
+    client.force_login(cast.carol)
+    photo = jpeg_bytes(size=(3000, 2000))
+    response = client.post(reverse("evidence-upload", args=[cast.assessment.pk, first_item(cast).pk]),
+                           {"file": upload("合影.jpg", photo)})
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.file.read() == photo and evidence.upload_key == ""
+    assert opened(evidence.medium.read()).size == (1200, 800)
+
+
 def test_upload_keys_are_per_assessment_and_plain_posts_have_none(client, cast):
     item = first_item(cast)
     evidence_add(assessment=cast.assessment, actor=cast.carol, item=item, upload=upload("a.pdf", pdf_bytes()),

@@ -70,14 +70,25 @@
     var status = statusOf(blockOf(job));
     if (!status) return;
     status.className = "evidence-status" + (kind ? " text-" + kind : "");
+    var view = job.view;
+    if (percent !== undefined && view && view.status === status && status.contains(view.fill)) {
+      // The same upload going on: change the words and the bar, keep the cancel button under the finger.
+      view.line.textContent = message;
+      view.waiting.textContent = queue.length > 1 ? text("waiting", {n: queue.length - 1}) : "";
+      view.fill.style.width = percent + "%";
+      view.fill.parentNode.setAttribute("aria-valuenow", String(percent));
+      return;
+    }
+    job.view = null;
     status.textContent = "";
     var line = document.createElement("span");
     line.className = "upload-text";
     line.textContent = message;
     status.appendChild(line);
     if (percent === undefined) return;
-    var waiting = queue.length - 1;
-    if (waiting > 0) status.appendChild(document.createTextNode(text("waiting", {n: waiting})));
+    var waiting = document.createElement("span");
+    waiting.textContent = queue.length > 1 ? text("waiting", {n: queue.length - 1}) : "";
+    status.appendChild(waiting);
     var bar = document.createElement("div");
     bar.className = "progress evidence-progress";
     bar.setAttribute("role", "progressbar");
@@ -95,6 +106,7 @@
     cancel.textContent = text("cancel");
     cancel.addEventListener("click", function () { cancelJob(job); });
     status.appendChild(cancel);
+    job.view = {status: status, line: line, waiting: waiting, fill: fill};
   }
 
   function replace(block, html) {

@@ -45,6 +45,12 @@ def first_item(cast):
 
 
 @pytest.fixture
+def page(phone):
+    """Every test here on a phone (390 px): where photos are taken and village networks are."""
+    return phone
+
+
+@pytest.fixture
 def checklist(page, cast):
     log_in(page, "carol", PASSWORD)
     page.goto(f"{page.base}/assessments/{cast.assessment.pk}/self/")
@@ -172,3 +178,19 @@ def test_on_site_the_assessor_opens_the_mid_size_copy_and_the_original_on_reques
     assert original.url.endswith(f"/evidence/{evidence.pk}/")
     assert original.evaluate("document.images[0].naturalWidth") == 2000
     assessor.close()
+
+
+def test_an_upload_can_be_cancelled(page, cast, checklist, tmp_path):
+    network = throttle(page, VILLAGE)
+    checklist.get_by_label("上传原图").check()
+    checklist.locator("input[type=file]").set_input_files(str(phone_photo(tmp_path / "错选的照片.jpg")))
+    status = checklist.locator(".evidence-status")
+    expect(status).to_contain_text("约剩", timeout=10_000)
+    status.get_by_role("button", name="取消上传").click()
+    expect(status).to_have_text("已取消上传“错选的照片.jpg”。")
+    network.send("Network.emulateNetworkConditions",
+                 {**VILLAGE, "uploadThroughput": -1, "downloadThroughput": -1, "latency": 0})
+    page.wait_for_timeout(3000)  # longer than the first back-off: nothing is sent again
+    assert not Evidence.objects.exists()
+    page.goto(page.base + "/")  # nothing left to send: no question on leaving
+    assert page.url.endswith("/")
