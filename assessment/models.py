@@ -517,6 +517,12 @@ class Evidence(models.Model):
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
     thumbnail = models.FileField(_("缩略图"), upload_to="thumbs/%Y/%m/", max_length=255, blank=True)
+    # A photo's mid-size copy (JPEG, assessment.photos.MEDIUM_SIZE px) for phones on site; empty
+    # for other files, small photos and files stored before it existed: they show the original.
+    medium = models.FileField(_("中等尺寸图片"), upload_to="medium/%Y/%m/", max_length=255, blank=True)
+    # The id the page's upload script gave this file: a repeated post of it (the reply was lost) is
+    # answered as done instead of being stored twice. Empty for plain form posts.
+    upload_key = models.CharField(_("上传标识"), max_length=64, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人"))
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
@@ -525,6 +531,10 @@ class Evidence(models.Model):
         verbose_name_plural = _("佐证材料")
         ordering = ["uploaded_at"]
         indexes = [models.Index(fields=["assessment", "item"], name="evidence_assessment_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "upload_key"], condition=~models.Q(upload_key=""),
+                                    name="evidence_upload_key_once"),
+        ]
 
     def __str__(self):
         return self.original_name

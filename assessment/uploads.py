@@ -8,6 +8,7 @@ is refused with InvalidInput (a ServiceError) carrying a Chinese message.
 No database access here; the services call `inspect_upload` before they store anything.
 """
 
+import contextlib
 import io
 import posixpath
 import struct
@@ -248,12 +249,22 @@ def make_thumbnail(upload, kind, original_name):
     their format (read from the header, before anything is decoded), are refused.
     HEIC/HEIF are kept without a thumbnail when Pillow cannot read them (no HEIF plug-in).
     At most THUMBNAIL_JOBS are made at once per process."""
-    if not _thumbnail_slots.acquire(timeout=THUMBNAIL_WAIT):
-        raise InvalidInput(_("服务器正忙，“%(name)s”没有上传，请稍后再试。") % {"name": original_name})
-    try:
+    with image_slot() as free:
+        if not free:
+            raise InvalidInput(_("服务器正忙，“%(name)s”没有上传，请稍后再试。") % {"name": original_name})
         return _thumbnail(upload, kind, original_name)
+
+
+@contextlib.contextmanager
+def image_slot():
+    """One of the THUMBNAIL_JOBS places for decoding a picture in this process; yields False
+    when none came free within THUMBNAIL_WAIT seconds."""
+    free = _thumbnail_slots.acquire(timeout=THUMBNAIL_WAIT)
+    try:
+        yield free
     finally:
-        _thumbnail_slots.release()
+        if free:
+            _thumbnail_slots.release()
 
 
 def _thumbnail(upload, kind, original_name):
@@ -296,11 +307,11 @@ def _thumbnail(upload, kind, original_name):
 STRIP_PIXELS = 1_000_000  # pixels of the picture reduced at a time
 
 
-def _reduced(image):
-    """An RGB copy of the loaded `image`, reduced by a whole factor to at least twice the
-    thumbnail, made strip by strip (each strip flattened and reduced on its own)."""
+def _reduced(image, size=THUMB_SIZE * 2):
+    """An RGB copy of the loaded `image`, reduced by a whole factor to at least `size` px (twice
+    the thumbnail), made strip by strip (each strip flattened and reduced on its own)."""
     width, height = image.size
-    factor = max(1, min(width, height) // (THUMB_SIZE * 2))
+    factor = max(1, min(width, height) // size)
     rows = max(1, STRIP_PIXELS // (width * factor)) * factor
     out = Image.new("RGB", (-(-width // factor), -(-height // factor)), (255, 255, 255))
     for top in range(0, height, rows):

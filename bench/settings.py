@@ -25,6 +25,9 @@ if os.environ.get("BENCH_STATIC_ROOT"):
 else:
     # No collectstatic needed: the benchmark fetches pages, not their static files.
     STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # Pages in a browser (bench/upload.py) still need their CSS and scripts: whitenoise finds
+    # them in the source folders, as it would in the collected ones.
+    WHITENOISE_USE_FINDERS = True
 
 if os.environ.get("BENCH_NO_GZIP"):  # bench/network.py --no-gzip: the pages as they were sent before
     MIDDLEWARE = [m for m in MIDDLEWARE if m != "assessment.middleware.PageGZipMiddleware"]

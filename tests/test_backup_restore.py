@@ -313,3 +313,26 @@ def test_a_backup_is_readable_by_its_owner_only(filled, tmp_path):
     assert any(name.endswith(".jpg") for name in modes), modes
     for name, mode in modes.items():
         assert mode == (0o700 if (tmp_path / name).is_dir() else 0o600), (name, oct(mode))
+
+
+def test_a_photos_mid_size_copy_is_backed_up_restored_and_missed(filled, tmp_path):
+    """The mid-size copy (Evidence.medium) is a file of its own: in the backup, back after a
+    restore, and reported missing when it is gone."""
+    filled.evidence.medium.save("e1-medium.jpg", ContentFile(JPEG * 2))
+    name = filled.evidence.medium.name
+    assert name.startswith("medium/")
+    run("backup", str(tmp_path / "backup"))
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text(encoding="utf-8"))
+    assert f"media/{name}" in manifest["files"]
+    assert (tmp_path / "backup" / "media" / name).read_bytes() == JPEG * 2
+
+    filled.evidence.medium.storage.delete(name)
+    Evidence.objects.filter(pk=filled.evidence.pk).update(medium="")
+    run("restore", str(tmp_path / "backup"), "--yes")
+    assert Evidence.objects.get(pk=filled.evidence.pk).medium.name == name
+    assert media_files()[name] == JPEG * 2
+
+    filled.evidence.medium.storage.delete(name)
+    run("backup", str(tmp_path / "again"))
+    manifest = json.loads((tmp_path / "again" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["missing_media"] == [name]

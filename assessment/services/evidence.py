@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, BonusClaim, Evidence, Status
+from assessment.photos import make_medium
 from assessment.uploads import inspect_upload
 
 from .base import ServiceError, audit, status_advance
@@ -73,10 +74,11 @@ def _start(locked, actor):
                    action="self_start")
 
 
-def evidence_store(evidence, upload, checked, stored):
-    """Save a checked upload (and its thumbnail) under names the app chooses onto the unsaved
-    `evidence`, and save it. The names written are appended to `stored`, so that the caller
-    deletes them (delete_files) if its transaction fails. Call inside that transaction."""
+def evidence_store(evidence, upload, checked, stored, medium=None):
+    """Save a checked upload (its thumbnail, and a photo's mid-size copy `medium`: JPEG bytes from
+    photos.make_medium) under names the app chooses onto the unsaved `evidence`, and save it. The
+    names written are appended to `stored`, so that the caller deletes them (delete_files) if its
+    transaction fails. Call inside that transaction."""
     stem = uuid.uuid4().hex
     evidence.original_name = checked.original_name
     evidence.content_type = checked.kind.content_type
@@ -87,15 +89,21 @@ def evidence_store(evidence, upload, checked, stored):
     if checked.thumbnail:
         evidence.thumbnail.save(f"{stem}.jpg", ContentFile(checked.thumbnail), save=False)
         stored.append(evidence.thumbnail.name)
+    if medium:
+        evidence.medium.save(f"{stem}.jpg", ContentFile(medium), save=False)
+        stored.append(evidence.medium.name)
     evidence.save()
     return evidence
 
 
-def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None):
+def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None, upload_key=""):
     """Attach one uploaded file to an item (or a bonus claim) of `assessment`. Returns the Evidence.
 
     The file is checked by content and stored under a new name (uuid + detected extension);
-    images get a thumbnail. If anything fails after the file was written, it is deleted again."""
+    images get a thumbnail, large photos a mid-size copy. If anything fails after the file was
+    written, it is deleted again. `upload_key` (from the upload script, one per file): when
+    this assessment already holds a file under that key, the post is a repeat of one that
+    arrived (its reply was lost) and that Evidence is returned, nothing stored again."""
     if (item is None) == (bonus_claim is None):
         raise ValueError("evidence_add needs exactly one of item and bonus_claim")
     evidence_check(assessment=assessment, actor=actor)
@@ -104,7 +112,11 @@ def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None):
     if bonus_claim is not None and bonus_claim.assessment_id != assessment.pk:
         raise ServiceError(_("该加分申报不属于本支部。"))
 
+    upload_key = clean_upload_key(upload_key)
+    if upload_key and (done := _already_stored(assessment, upload_key)):
+        return done
     checked = inspect_upload(upload)  # before the transaction: reading and thumbnailing take time
+    medium = make_medium(upload, checked.kind)
 
     stored = []
     try:
@@ -112,9 +124,12 @@ def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None):
             locked = _locked_and_checked(assessment, actor)
             if bonus_claim is not None and not BonusClaim.objects.filter(pk=bonus_claim.pk).exists():
                 raise ServiceError(_("该加分申报已撤回。"))
+            if upload_key and (done := _already_stored(locked, upload_key)):
+                return done  # the same file, posted twice at once
             evidence = evidence_store(
-                Evidence(assessment=locked, item=item, bonus_claim=bonus_claim, uploaded_by=actor),
-                upload, checked, stored,
+                Evidence(assessment=locked, item=item, bonus_claim=bonus_claim, uploaded_by=actor,
+                         upload_key=upload_key),
+                upload, checked, stored, medium,
             )
             audit(
                 actor=actor, action="evidence_add", assessment=locked, item=item,
@@ -127,6 +142,18 @@ def evidence_add(*, assessment, actor, upload, item=None, bonus_claim=None):
         raise
     assessment.status = locked.status
     return evidence
+
+
+def clean_upload_key(value):
+    """The upload script's id of a file (letters, digits, '-'), or "" for anything else."""
+    value = (value or "").strip()
+    if len(value) > Evidence._meta.get_field("upload_key").max_length:
+        return ""
+    return value if value.replace("-", "").isalnum() and value.isascii() else ""
+
+
+def _already_stored(assessment, upload_key):
+    return Evidence.objects.filter(assessment=assessment, upload_key=upload_key).first()
 
 
 def evidence_remove(*, evidence, actor):
@@ -146,7 +173,7 @@ def evidence_remove(*, evidence, actor):
             raise ServiceError(_("该文件已被删除。"))
         if row.rectification_id:
             raise ServiceError(_("整改佐证材料不能在自评中删除。"))
-        names = [row.file.name, row.thumbnail.name]
+        names = [row.file.name, row.thumbnail.name, row.medium.name]
         audit(
             actor=actor, action="evidence_remove", assessment=locked, item=row.item,
             target=_target(locked, row.bonus_claim), old=row.original_name, note=f"#{row.pk}",
@@ -205,7 +232,7 @@ def bonus_claim_withdraw(*, assessment, bonus, actor):
         raise ServiceError(_("本支部没有申报该加分项。"))
     if claim.decision != BonusClaim.Decision.CLAIMED:
         raise ServiceError(_("该加分项已认定，不能撤回申报。"))
-    files = list(Evidence.objects.filter(bonus_claim=claim).values_list("file", "thumbnail"))
+    files = list(Evidence.objects.filter(bonus_claim=claim).values_list("file", "thumbnail", "medium"))
     names = [name for pair in files for name in pair]
     audit(actor=actor, action="bonus_claim_withdraw", assessment=locked, target=f"{locked} · 加分项 {bonus.code}",
           field="note", old=claim.note, note=f"{len(files)} 个文件")

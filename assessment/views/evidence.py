@@ -26,6 +26,7 @@ from assessment.services.evidence import (
     bonus_claim_save, bonus_claim_withdraw, evidence_add, evidence_check, evidence_editable, evidence_remove,
 )
 from assessment.services.selfeval import InvalidInput
+from assessment.photos import MEDIUM_CONTENT_TYPE
 from assessment.uploads import THUMB_CONTENT_TYPE, download_name, kind_for
 
 MAX_FILES_PER_POST = 20
@@ -91,15 +92,17 @@ def _outcome(request, *, done, errors, back_url, html_func):
 
 
 def _add_files(request, assessment, *, item=None, bonus_claim=None):
-    """Store every file of the post's `file` field; return (names stored, error messages)."""
+    """Store every file of the post's `file` field; return (names stored, error messages).
+    The upload script sends one file a post, with its `upload_key` (a repeat is not stored twice)."""
     uploads = request.FILES.getlist("file")
     stored, errors = [], []
     if len(uploads) > MAX_FILES_PER_POST:
         return stored, [_("一次最多上传 %(n)s 个文件。") % {"n": MAX_FILES_PER_POST}]
+    upload_key = request.POST.get("upload_key", "") if len(uploads) == 1 else ""
     for upload in uploads:
         try:
             evidence = evidence_add(assessment=assessment, actor=request.user, upload=upload,
-                                    item=item, bonus_claim=bonus_claim)
+                                    item=item, bonus_claim=bonus_claim, upload_key=upload_key)
         except ServiceError as error:
             errors.append(error.message)
         else:
@@ -186,7 +189,10 @@ def evidence_remove_view(request, pk):
 @login_required
 @require_safe
 def evidence_file(request, pk):
-    evidence = _evidence_for(request.user, pk)
+    return _serve_original(_evidence_for(request.user, pk))
+
+
+def _serve_original(evidence):
     kind = kind_for(evidence.content_type)
     extension = kind.extension if kind else "bin"
     return _serve(
@@ -204,6 +210,19 @@ def evidence_thumb(request, pk):
     evidence = _evidence_for(request.user, pk)
     name = f"thumb-{evidence.pk}.jpg"
     return _serve(evidence.thumbnail, content_type=THUMB_CONTENT_TYPE, filename=name, fallback=name, inline=True)
+
+
+@login_required
+@require_safe
+def evidence_medium(request, pk):
+    """A photo's mid-size copy; the original itself when it has none (small photos, documents,
+    files stored before copies were made)."""
+    evidence = _evidence_for(request.user, pk)
+    if not evidence.medium:
+        return _serve_original(evidence)
+    stem = evidence.original_name.rpartition(".")[0] or evidence.original_name
+    return _serve(evidence.medium, content_type=MEDIUM_CONTENT_TYPE, filename=f"{stem}.jpg",
+                  fallback=f"evidence-{evidence.pk}.jpg", inline=True)
 
 
 @login_required
@@ -244,6 +263,7 @@ urlpatterns = [
     path("assessments/<id:pk>/items/<id:item_id>/evidence/", evidence_upload, name="evidence-upload"),
     path("evidence/<id:pk>/", evidence_file, name="evidence-file"),
     path("evidence/<id:pk>/thumb/", evidence_thumb, name="evidence-thumb"),
+    path("evidence/<id:pk>/medium/", evidence_medium, name="evidence-medium"),
     path("evidence/<id:pk>/remove/", evidence_remove_view, name="evidence-remove"),
     path("assessments/<id:pk>/bonus/<id:bonus_id>/", bonus_claim_save_view, name="bonus-claim-save"),
     path("assessments/<id:pk>/bonus/<id:bonus_id>/withdraw/", bonus_claim_withdraw_view,

@@ -188,7 +188,7 @@ def _texts(editable):
     return t, {
         "fields": {key: _(value) for key, value in FIELD_LABELS.items()},
         "empty": _("（空）"), "system": _("系统"), "history": _("修改记录"),
-        "none": _("未上传佐证材料"), "full": _("满分"), "file": _("文件"),
+        "none": _("未上传佐证材料"), "full": _("满分"), "file": _("文件"), "original": _("查看原图"),
     }
 
 
@@ -209,19 +209,22 @@ def _history_html(records, t):
 
 
 def _files_html(files, urls, t):
-    """Read-only evidence: thumbnails that open the photo large, other files as named links.
+    """Read-only evidence: thumbnails that open the photo's mid-size copy (a phone on a village
+    network loads a few hundred KB, not the 3 MB original), each with a link to the original
+    (查看原图); other files as named links.
     `files` holds (id, item_id, bonus_claim_id, thumbnail, original_name, content_type)."""
     if not files:
         return f'<p class="of-none">{t["none"]}</p>'
-    file_url, thumb_url = urls
+    file_url, thumb_url, medium_url = urls
     parts = []
     for pk, _item, _claim, thumbnail, original_name, content_type in files:
         name = _esc(original_name)
         url = file_url(pk)
         if thumbnail:
-            parts.append(f'<li><a class="of-thumb" href="{url}" target="_blank" rel="noopener" title="{name}">'
-                         f'<img src="{thumb_url(pk)}" alt="{name}" width="64" height="64" loading="lazy" '
-                         f'decoding="async"></a></li>')
+            parts.append(f'<li class="of-photo"><a class="of-thumb" href="{medium_url(pk)}" target="_blank" '
+                         f'rel="noopener" title="{name}"><img src="{thumb_url(pk)}" alt="{name}" width="64" '
+                         f'height="64" loading="lazy" decoding="async"></a>'
+                         f'<a class="of-original" href="{url}" target="_blank" rel="noopener">{t["original"]}</a></li>')
         else:
             parts.append(f'<li><a class="of-doc" href="{url}" target="_blank" rel="noopener" title="{name}">'
                          f'<span class="of-kind">{kind_label(content_type)}</span>'
@@ -234,7 +237,7 @@ def _render_grid(sheet, editable, errors=None):
     Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed."""
     labels, t = _texts(editable)
     language = get_language()
-    urls = (url_pattern("evidence-file"), url_pattern("evidence-thumb"))
+    urls = (url_pattern("evidence-file"), url_pattern("evidence-thumb"), url_pattern("evidence-medium"))
     errors = errors or {}
     for area in sheet.areas:
         parts = []

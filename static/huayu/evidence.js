@@ -5,6 +5,7 @@
  * the server answers {ok, error, message, html} and the html replaces the closest
  * [data-evidence-block] (the item's evidence, a bonus claim's files, or the bonus section).
  * A file input marked data-evidence-auto sends its form as soon as files are chosen.
+ * An item's upload form hands its files to upload.js when that is loaded.
  */
 (function () {
   "use strict";
@@ -79,6 +80,14 @@
     var block = form.closest("[data-evidence-block]");
     if (!block || block.classList.contains("evidence-busy")) return;
     var input = form.querySelector("input[type=file]");
+    // An item's files go through upload.js (shrunk, with progress, sent again after a drop).
+    if (input && input.files.length && window.huayuUpload && form.classList.contains("evidence-upload")) {
+      var files = Array.prototype.slice.call(input.files);
+      if (window.huayuUpload.enqueue(form, files)) {
+        input.value = "";
+        return;
+      }
+    }
     var count = input ? input.files.length : 0;
     var problem = tooBig(form);
     if (problem) { show(block, problem, "danger"); return; }

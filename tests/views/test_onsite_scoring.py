@@ -49,6 +49,10 @@ def test_assessor_sees_items_self_scores_evidence_and_inputs(client, cast):
             assert f'name="{name}-{item.pk}"' in html
     assert "按期换届，资料齐全" in html and "自评 <b>2</b> / 2 分" in html
     assert reverse("evidence-thumb", args=[photo.pk]) in html and reverse("evidence-file", args=[photo.pk]) in html
+    # A tap on the photo opens its mid-size copy; the original only by its own link.
+    assert f'<a class="of-thumb" href="{reverse("evidence-medium", args=[photo.pk])}"' in html
+    assert f'<a class="of-original" href="{reverse("evidence-file", args=[photo.pk])}" target="_blank" rel="noopener">查看原图</a>' in html
+    assert html.count("查看原图") == 1  # not for the PDF
     assert "会议记录.pdf" in html and reverse("evidence-file", args=[pdf.pk]) in html
     assert 'inputmode="decimal"' in html and "disabled" not in html
     assert "扣分原因" in html and "需整改" in html and "整改要求" in html
