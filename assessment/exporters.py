@@ -45,6 +45,9 @@ class Verification(Exporter):
         self.title = title
         self._rows = rows
 
+    def lines(self):
+        return ["列出已报告整改、已销号或有核验意见的事项，序号与“整改清单”表相同。"]
+
     def rows(self):
         return self._rows
 
@@ -85,6 +88,7 @@ class RectificationList(Exporter):
         """Plain rows, not model instances (10,000 items: 50,000 instances took a second)."""
         statuses = {value: str(label) for value, label in RectificationStatus.choices}
         open_statuses = (RectificationStatus.PENDING, RectificationStatus.REPORTED)
+        reported = (RectificationStatus.REPORTED, RectificationStatus.CLOSED)
         rows = self.queryset().values_list(
             "assessment__branch__name", "item_id", "item__area__name", "item__number", "item__content",
             "problem", "requirement", "deadline", "responsible", "status", "measures", "reported_at",
@@ -101,10 +105,11 @@ class RectificationList(Exporter):
                 number, branch, f"{area}\n{item_number}. {content}" if item_id else "", problem, requirement,
                 deadline, responsible, statuses[status], "是" if overdue else "否",
             ]
-            self.verification.append([
-                number, branch, item_number if item_id else None, statuses[status], measures, _date(reported_at),
-                (verifier_name or verifier_username) if verifier_id else "", verify_note,
-            ])
+            if status in reported or measures or verify_note:  # nothing to verify yet: not listed there
+                self.verification.append([
+                    number, branch, item_number if item_id else None, statuses[status], measures,
+                    _date(reported_at), (verifier_name or verifier_username) if verifier_id else "", verify_note,
+                ])
 
     def more_sheets(self):
         return [Verification(self.title + "（核验情况）", self.verification)]

@@ -378,7 +378,7 @@ def chart_sheet(wb, name, charts, paper="A4"):
     rows_per_page = 34 if paper == "A4" else 50  # 15 pt rows in the printable height
     breaks = RowBreak()
     for index, chart in enumerate(charts):
-        chart.width = 26 if paper == "A4" else 38
+        chart.width = 26 if paper == "A4" else 36  # inside the printable width (27.7 cm; 39.9 cm)
         chart.height = 16.5 if paper == "A4" else 24
         ws.add_chart(chart, f"A{index * rows_per_page + 1}")
         if index:
