@@ -9,9 +9,9 @@ import pytest
 from openpyxl import Workbook
 
 from assessment.exporters import CHART_ENDS, AcceptanceSheet, RectificationList, Summary
-from assessment.models import Rectification, RectificationStatus
+from assessment.models import Rectification, RectificationStatus, Round
 from assessment.xlsx import ROW_MAX_POINTS, write_xlsx
-from tests.printing import A3_LANDSCAPE, A4_LANDSCAPE, MIN_PT, measure, size_is, to_pdf
+from tests.printing import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_PT, measure, size_is, to_pdf
 from tests.test_services_notice import finalised, published  # noqa: F401  (fixtures)
 
 LONG_MEASURES = "".join(f"第{n}条：召开支部委员会研究整改，逐项补齐会议记录和佐证材料。" for n in range(1, 50))
@@ -85,3 +85,21 @@ def test_a_county_gets_the_first_and_the_last_thirty_on_a_page_each(published): 
     assert sheet.page_setup.orientation == "landscape"
     buffer = io.BytesIO()
     wb.save(buffer)  # and the workbook is whole
+
+
+def test_the_word_notice_prints_on_a4_portrait(published, tmp_path):  # noqa: F811
+    from assessment.notice_docx import write_notice_docx
+    from assessment.views.notice import notice_context
+
+    path = tmp_path / "notice.docx"
+    Round.objects.filter(pk=published.round.pk).update(notice_number="化党发〔2026〕3号")
+    write_notice_docx(notice_context(Round.objects.get(pk=published.round.pk)), path)
+    printed = measure(to_pdf([path], tmp_path)[0])
+    assert all(size_is(page, A4_PORTRAIT) for page in printed.pages)
+    assert 2 <= len(printed.pages) <= 3 and not printed.near_empty()
+    assert printed.median_pt >= MIN_PT
+    assert "化党发〔2026〕3号" in printed.pages[0].text
+    # The 附件 begins a page of its own, after the signature.
+    annex = printed.pages[-1].text
+    assert annex.startswith("附件整改事项清单") and "1.化峪村（1项）" in annex
+    assert "中共化峪镇委员会" in printed.pages[-2].text and "存在问题" not in printed.pages[-2].text

@@ -54,6 +54,7 @@ def test_notice_rectification_journey(page, phone, ready, tmp_path):
     page.click("text=保存正文并预览")
     assert page.locator("#preview .notice-text").inner_text().startswith("根据考核验收办法")
     shot(page, "notice-prepare-desktop")
+    page.fill("#notice-number", "化党发〔2026〕3号")
     page.check("#confirm-publish")
     page.click("button:has-text('发布通报')")
     expect(page).to_have_url(f"{base}/rounds/{c.round.pk}/notice/")
