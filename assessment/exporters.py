@@ -16,7 +16,7 @@ from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphPrope
 
 from . import results, selectors
 from .models import BonusClaim, Rectification, RectificationStatus, Score, VetoFinding
-from .xlsx import Column, Exporter, Section, Signatures, chart_sheet
+from .xlsx import Column, Exporter, Section, Signatures, chart_sheets
 
 ZERO = Decimal("0")
 CHART_ALL = 40  # up to this many branches one chart shows them all
@@ -191,27 +191,29 @@ class Summary(Exporter):
         size = CharacterProperties(sz=900)  # 9 pt: 30 names fit the page's height
         chart.x_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
         chart.x_axis.delete = chart.y_axis.delete = False
-        chart.y_axis.title = "考评总分"
         chart.y_axis.scaling.min = 0
+        chart.y_axis.number_format = "0"
         chart.gapWidth = 40
         return chart
 
     def decorate(self, workbook, worksheet, paper="A4"):
-        """排名图: one chart of every branch, one a page; for a county the first and the last 30."""
+        """排名图: one chart of every branch; for a county the first and the last 30, a sheet
+        (and a printed page) each."""
         first, last = self.data_range
         count = last - first + 1
         if count < 1:
             return
         if count <= CHART_ALL:
-            charts = [self._chart(worksheet, "考评总分排名", first, last)]
+            charts = [("排名图", self._chart(worksheet, "考评总分排名", first, last))]
         else:
             charts = [
-                self._chart(worksheet, f"考评总分排名：前 {CHART_ENDS} 名（共 {count} 个党支部）",
-                            first, first + CHART_ENDS - 1),
-                self._chart(worksheet, f"考评总分排名：后 {CHART_ENDS} 名（第 {count - CHART_ENDS + 1}–{count} 名）",
-                            last - CHART_ENDS + 1, last),
+                (f"排名图（前{CHART_ENDS}名）", self._chart(
+                    worksheet, f"考评总分排名：前 {CHART_ENDS} 名（共 {count} 个党支部）", first, first + CHART_ENDS - 1)),
+                (f"排名图（后{CHART_ENDS}名）", self._chart(
+                    worksheet, f"考评总分排名：后 {CHART_ENDS} 名（第 {count - CHART_ENDS + 1}–{count} 名）",
+                    last - CHART_ENDS + 1, last)),
             ]
-        chart_sheet(workbook, "排名图", charts, paper)
+        chart_sheets(workbook, charts, paper)
 
 
 class AcceptanceSheet(Exporter):

@@ -22,7 +22,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -368,23 +367,17 @@ def _signatures(append, styles, ws, columns, labels, current_row):
             ws.merged_cells.add(f"{get_column_letter(start + 1)}{row}:{get_column_letter(end + 1)}{row}")
 
 
-def chart_sheet(wb, name, charts, paper="A4"):
-    """A sheet of charts that prints one chart a page, landscape: each chart sized to the page
-    and followed by a page break."""
-    ws = wb.create_sheet(name[:31])
-    page_setup(ws, paper)
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)  # 100 %: each chart fills its page
-    ws.page_setup.scale = 100
-    rows_per_page = 34 if paper == "A4" else 50  # 15 pt rows in the printable height
-    breaks = RowBreak()
-    for index, chart in enumerate(charts):
-        chart.width = 26 if paper == "A4" else 36  # inside the printable width (27.7 cm; 39.9 cm)
-        chart.height = 16.5 if paper == "A4" else 24
-        ws.add_chart(chart, f"A{index * rows_per_page + 1}")
-        if index:
-            breaks.append(Break(id=index * rows_per_page))
-    ws.row_breaks = breaks
-    return ws
+def chart_sheets(wb, charts, paper="A4"):
+    """Sheets of one chart each (name, chart), landscape at 100 %: each chart prints on a page
+    of its own, sized to the page."""
+    for name, chart in charts:
+        ws = wb.create_sheet(name[:31])
+        page_setup(ws, paper)
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+        ws.page_setup.scale = 100
+        # Inside the printable area (A4: 27.7 x 17.8 cm; A3: 39.9 x 26.5 cm).
+        chart.width, chart.height = (26, 17) if paper == "A4" else (36, 25)
+        ws.add_chart(chart, "A1")
 
 
 class Exporter:
