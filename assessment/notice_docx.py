@@ -8,22 +8,19 @@ stamp it in Word or WPS; tables are 五号 (10.5 pt). A4 portrait.
 
 from collections import Counter
 
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
-from django.utils.translation import gettext as _
+
+from .exporters import office_date
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RED = RGBColor(0xB7, 0x1C, 0x1C)
 BODY_PT = 16  # 三号
 TABLE_PT = 10.5  # 五号
-
-
-def office_date(value):
-    """2027年1月1日."""
-    return _("%(y)s年%(m)s月%(d)s日") % {"y": value.year, "m": value.month, "d": value.day}
 
 
 def _number(value):
