@@ -290,6 +290,7 @@ def write_sheet(wb, exporter, paper="A4"):
     page_setup(ws, paper, f"{first_header}:{last_header}")
     styles = Styles(ws)
     row_number = 0
+    whole = [Column("", sum(c.width for c in columns))]  # a line merged across the table
 
     def append(cells, height=None):
         nonlocal row_number
@@ -301,7 +302,7 @@ def write_sheet(wb, exporter, paper="A4"):
     def merged_line(text, font=BODY_FONT, alignment=LEFT, border=None, fill=None, height=None):
         append([styles.cell(text, font=font, alignment=alignment, border=border, fill=fill)]
                + [styles.cell(None, border=border, fill=fill) for _ in columns[1:]],
-               height=height or row_height([text], [Column("", sum(c.width for c in columns))]))
+               height=height or row_height([text], whole))
         ws.merged_cells.add(f"A{row_number}:{last}{row_number}")
 
     append([styles.cell(exporter.title, font=TITLE_FONT, alignment=CENTER, border=None)], height=32)
@@ -332,7 +333,7 @@ def write_sheet(wb, exporter, paper="A4"):
         if isinstance(values, Signatures):
             _signatures(append, styles, ws, columns, values.labels, lambda: row_number)
         elif isinstance(values, str):
-            merged_line(values, height=max(24, row_height([values], [Column("", sum(c.width for c in columns))]) or 0))
+            merged_line(values, height=max(24, row_height([values], whole) or 0))
         else:
             append([styles.cell(value, font=HEADER_FONT) for value in values])
     return ws
