@@ -117,7 +117,8 @@ class RectificationList(Exporter):
                 ])
 
     def more_sheets(self):
-        return [Verification(self.title + "（核验情况）", self.verification)]
+        title = f"{self.round.name}整改核验情况" + (f"（{self.branch.name}）" if self.branch else "")
+        return [Verification(title, self.verification)]
 
     def footer(self):
         c = self.counts
