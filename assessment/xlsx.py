@@ -141,7 +141,7 @@ def text_width(text):
 @functools.lru_cache(maxsize=4096)
 def text_lines(text, width):
     """The lines `text` takes wrapped in a column `width` wide (the same texts come back in
-    thousands of rows: an item's content, a default requirement)."""
+    thousands of rows: an item's content, a default requirement; each is measured once a row)."""
     usable = max(width - 1.5, 1)
     return int(sum(max(1, -(-text_width(part) // usable)) for part in text.split("\n")))
 
@@ -185,13 +185,20 @@ def text_pieces(text, width, lines=MAX_LINES):
     return [p.rstrip("\n") for p in pieces if p.strip()] or [text]
 
 
-def split_row(values, columns):
-    """One row, or (when a text would make it taller than 409 pt) the row and its
-    continuations: each continuation holds the rest of the long texts, 续 in its first cell."""
-    long = [index for index, (value, column) in enumerate(zip(values, columns))
-            if value and isinstance(value, str) and text_lines(value, column.width) > MAX_LINES]
+def laid_out(values, columns):
+    """[(row, height)]: the row with the height (points, None for one line) its wrapped texts
+    need; or, when a text would make it taller than 409 pt, the row and its continuations, each
+    holding the rest of the long texts with 续 in its first cell."""
+    lines, long = 1, []
+    for index, (value, column) in enumerate(zip(values, columns)):
+        if value and isinstance(value, str):
+            n = text_lines(value, column.width)
+            if n > MAX_LINES:
+                long.append(index)
+            elif n > lines:
+                lines = n
     if not long:
-        return [values]
+        return [(values, None if lines == 1 else lines * LINE_POINTS + 4)]
     pieces = {index: text_pieces(values[index], columns[index].width) for index in long}
     first = list(values)
     for index in long:
@@ -203,7 +210,7 @@ def split_row(values, columns):
             row[index] = pieces[index][n] if n < len(pieces[index]) else None
         row[0] = CONTINUED if row[0] is None else f"（{CONTINUED}）{row[0]}"
         rows.append(row)
-    return rows
+    return [(row, row_height(row, columns)) for row in rows]
 
 
 def page_setup(ws, paper="A4", rows=None):
@@ -326,8 +333,8 @@ def write_sheet(wb, exporter, paper="A4"):
             merged_line(values.text, font=SECTION_FONT, border=BORDER, fill=SECTION_FILL, height=22)
             continue
         exporter.row_count += 1
-        for part in split_row(values, columns):
-            append([styles.cell(value) for value in part], height=row_height(part, columns))
+        for part, height in laid_out(values, columns):
+            append([styles.cell(value) for value in part], height=height)
     exporter.data_range = (first_data, row_number)
     for values in exporter.footer():
         if isinstance(values, Signatures):
