@@ -273,6 +273,7 @@ class Round(models.Model):
     )
     rectification_days = models.PositiveIntegerField(_("默认整改天数"), default=30)
     notice_text = models.TextField(_("通报正文"), blank=True)
+    notice_number = models.CharField(_("文号"), max_length=50, blank=True, help_text=_("例如：化党发〔2026〕3号"))
     published_at = models.DateTimeField(_("通报发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

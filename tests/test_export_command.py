@@ -1,4 +1,4 @@
-"""python manage.py export_xlsx {rectifications|summary|sheet} --round R [--branch B] -o FILE"""
+"""python manage.py export_xlsx {rectifications|summary|sheet} --round R [--branch B] [--paper A3] -o FILE"""
 
 from io import StringIO
 
@@ -28,6 +28,15 @@ def test_the_three_files(published, tmp_path):  # noqa: F811
     target = tmp_path / "b.xlsx"
     run("rectifications", "--round", str(published.round.pk), "--branch", str(published.branch2.pk), "-o", str(target))
     assert openpyxl.load_workbook(target)["整改清单"]["A1"].value.endswith("（西段村）")
+
+
+def test_a3_paper(published, tmp_path):  # noqa: F811
+    target = tmp_path / "s.xlsx"
+    run("summary", "--round", str(published.round.pk), "--paper", "A3", "-o", str(target))
+    ws = openpyxl.load_workbook(target)["考评汇总表"]
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A3 and ws.page_setup.orientation == "landscape"
+    with pytest.raises(CommandError, match="invalid choice"):
+        run("summary", "--round", str(published.round.pk), "--paper", "B5", "-o", str(target))
 
 
 @pytest.mark.parametrize("args, message", [

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from assessment.exporters import AcceptanceSheet, RectificationList, Summary
-from assessment.models import Rectification, RectificationStatus, Score, Veto, VetoFinding
+from assessment.models import Bonus, BonusClaim, Rectification, RectificationStatus, Score, Veto, VetoFinding
 from assessment.xlsx import write_xlsx
 
 
@@ -43,19 +43,24 @@ def test_rectification_list_columns_values_and_escaping(finished):
     wb = export(RectificationList(finished.round, today=finished.today))
     ws = wb["整改清单"]
     assert ws["A1"].value == "2026年度规范化建设考核验收整改清单"
-    assert "A1:O1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:I1" in {str(r) for r in ws.merged_cells.ranges}
     header = [c.value for c in ws[3]]
-    assert header == ["序号", "党支部", "考核方面", "项目编号", "考核项目", "存在问题", "整改要求", "整改时限",
-                      "责任人", "状态", "整改措施", "完成时间", "核验人", "核验意见", "是否逾期"]
+    assert header == ["序号", "党支部", "考核项目", "存在问题", "整改要求", "整改时限", "责任人", "状态", "是否逾期"]
     assert ws["A3"].font.b
     first = [c.value for c in ws[4]]
-    assert first[1] == "化峪村" and first[3] == 1 and first[9] == "待整改" and first[14] == "是"
-    assert isinstance(ws["H4"].value, datetime.datetime)  # a date, not text
+    assert first[1] == "化峪村" and first[2].startswith("方面1\n1. ") and first[7] == "待整改" and first[8] == "是"
+    assert isinstance(ws["F4"].value, datetime.datetime)  # a date, not text
     # Hostile text stays text.
-    assert ws["F4"].data_type == "s" and ws["F4"].value.startswith("=HYPERLINK")
-    assert ws["F4"].quotePrefix and ws["G4"].quotePrefix and ws["I4"].quotePrefix
-    assert ws["F5"].quotePrefix
+    assert ws["D4"].data_type == "s" and ws["D4"].value.startswith("=HYPERLINK")
+    assert ws["D4"].quotePrefix and ws["E4"].quotePrefix and ws["G4"].quotePrefix
+    assert ws["D5"].quotePrefix
     assert ws[6][0].value == "共 2 项，已销号 1 项，逾期 1 项。"
+    # What the branches did and what the township found: the second sheet, row by row.
+    check = wb["核验情况"]
+    assert [c.value for c in check[3]] == ["序号", "党支部", "项目编号", "状态", "整改措施", "完成时间", "核验人",
+                                           "核验意见"]
+    assert [c.value for c in check[4]][:4] == [2, "西段村", 1, "已销号"]  # 化峪村's item: nothing reported yet
+    assert check.print_title_rows == "$3:$3"
 
 
 def test_print_settings(finished):
@@ -65,8 +70,11 @@ def test_print_settings(finished):
     assert ws.freeze_panes == "A4"
     assert ws.print_title_rows == "$3:$3"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.column_dimensions["E"].width >= 30
-    assert ws["E4"].alignment.wrap_text
+    assert ws.column_dimensions["C"].width >= 24
+    assert ws["C4"].alignment.wrap_text
+    # The footer prints in LibreOffice only with room below it inside the bottom margin.
+    assert ws.page_margins.footer < ws.page_margins.bottom
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
 
 
 def test_rectification_list_of_one_branch(finished):
@@ -78,26 +86,64 @@ def test_summary_has_ranking_numbers_and_a_chart(finished):
     VetoFinding.objects.create(assessment=finished.assessment, veto=Veto.objects.first())
     wb = export(Summary(finished.round))
     ws = wb["考评汇总表"]
-    header = [c.value for c in ws[3]]
-    assert header[:3] == ["排名", "党支部", "类型"]
-    assert header[3] == "方面1\n自评" and header[4] == "方面1\n考评"
-    assert header[-8:] == ["加分", "自评总分", "考评总分", "差值", "否决情形", "等次", "示范点", "整改项数"]
-    row1 = [c.value for c in ws[4]]
-    row2 = [c.value for c in ws[5]]
-    assert row1[1] == "西段村" and row1[0] == 1 and row1[-3] == "优秀"
-    assert row2[1] == "化峪村" and row2[-4] == "否1" and row2[-3] == "不合格" and row2[-1] == 1
-    assert row2[-6] == 18  # 考评总分 as a number
-    assert wb["排名图"]._charts or "排名图" in wb.sheetnames
+    # Two header rows: each area over its 自评 | 考评; the other headings span both rows.
+    top, header = [c.value for c in ws[3]], [c.value for c in ws[4]]
+    assert top[:4] == ["排名", "党支部", "类型", "方面1"] and top[4] is None
+    assert header[3:5] == ["自评", "考评"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A3:A4", "B3:B4", "D3:E3"} <= merged
+    assert top[-7:] == ["加分", "自评总分", "考评总分", "差值", "否决情形", "等次", "整改项数"]
+    assert ws.freeze_panes == "C5"  # the branch column stays in view
+    assert ws.print_title_rows == "$3:$4"
+    row1 = [c.value for c in ws[5]]
+    row2 = [c.value for c in ws[6]]
+    assert row1[1] == "西段村" and row1[0] == 1 and row1[-2] == "优秀"
+    assert row2[1] == "化峪村" and row2[-3] == "否1" and row2[-2] == "不合格" and row2[-1] == 1
+    assert row2[-5] == 18  # 考评总分 as a number
+    chart = wb["排名图"]._charts[0]
+    assert chart.x_axis.scaling.orientation == "maxMin"  # rank 1 on top
+    assert wb["排名图"].page_setup.orientation == "landscape"
 
 
 def test_acceptance_sheet(finished):
+    VetoFinding.objects.create(assessment=finished.assessment, veto=Veto.objects.get(code="否1"),
+                               note="2026年3月换届材料系补写")
+    BonusClaim.objects.create(assessment=finished.assessment, bonus=Bonus.objects.get(code="加1"),
+                              decision=BonusClaim.Decision.APPROVED)
     ws = export(AcceptanceSheet(finished.assessment))["考核验收单"]
     assert ws["A1"].value == "化峪村规范化建设考核验收单"
     assert "党支部：化峪村" in ws["A2"].value
     header = [c.value for c in ws[4]]
-    assert header == ["考核方面", "编号", "考核内容", "评分标准", "分值", "自评得分", "自评说明", "考评得分", "扣分原因", "是否整改"]
-    first = [c.value for c in ws[5]]
-    assert first[:2] == ["方面1", 1] and first[4] == 2 and first[7] == 1.5 and first[9] == "是"
-    total_row = 5 + finished.standard.items.count()
-    assert ws.cell(total_row, 1).value == "合计" and ws.cell(total_row, 8).value == 18
-    assert any("签字" in str(c.value) for row in ws.iter_rows(min_row=total_row) for c in row)
+    assert header == ["编号", "考核内容", "评分标准", "分值", "自评得分", "自评说明", "考评得分", "扣分原因", "是否整改"]
+    # Each area heads its items, across the table.
+    assert ws["A5"].value == "方面1（8分）" and "A5:I5" in {str(r) for r in ws.merged_cells.ranges}
+    first = [c.value for c in ws[6]]
+    assert first[0] == 1 and first[3] == 2 and first[6] == 1.5 and first[8] == "是"
+    total_row = 5 + finished.standard.items.count() + finished.standard.areas.count()
+    assert ws.cell(total_row, 1).value == "合计" and ws.cell(total_row, 7).value == 18
+    after = [str(c.value) for row in ws.iter_rows(min_row=total_row + 1) for c in row if c.value]
+    assert "加分项（认定）：加1 先进基层党组织（2分）。计入加分 2 分（上限 5 分）。" in after
+    assert "一票否决：否1 弄虚作假（情况说明：2026年3月换届材料系补写）。" in after
+    assert "考评总分：20 分    等次：不合格（一票否决）" in after
+    # The signature block: three labels, a ruled line under each, 年 月 日 under each line.
+    assert [t for t in after if "签字" in t or "盖章" in t] == ["考评组成员（签字）：", "支部书记（签字）：", "镇党委（盖章）："]
+    assert after.count("年　　月　　日") == 3
+    ruled = [c for row in ws.iter_rows(min_row=total_row + 1) for c in row if c.border.bottom.style == "thin"]
+    assert len(ruled) >= 3
+
+
+def test_a_long_text_continues_on_the_next_row(finished):
+    """No row is taller than Excel's 409 pt: a long 整改措施 goes on in rows marked 续."""
+    measures = "".join(f"第{n}条：召开支部委员会研究整改，逐项补齐会议记录和佐证材料。" for n in range(1, 60))
+    assert len(measures) > 1400
+    Rectification.objects.filter(assessment=finished.assessment).update(measures=measures)
+    wb = export(RectificationList(finished.round))
+    ws = wb["核验情况"]
+    heights = [d.height for d in ws.row_dimensions.values() if d.height]
+    assert heights and max(heights) <= 409
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    continued = [row for row in rows if row[0] == "续"]
+    assert len(continued) >= 2
+    # Nothing is lost: the pieces join up to the whole text, in order.
+    first = next(i for i, row in enumerate(rows) if row[0] == 1)
+    assert "".join(row[4] for row in rows[first:first + 1 + len(continued)]) == measures

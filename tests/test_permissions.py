@@ -135,6 +135,9 @@ TABLE = [
     ("notice-detail",               "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
     # not published yet: a secretary may see the notice once it is: closed phase → 403
     ("notice-detail",               "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB"),
+    # the notice as a Word file: whoever may read the notice, once it is published
+    ("notice-docx",                 "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
+    ("notice-docx",                 "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB"),
     # --- results -------------------------------------------------------------------------------------
     ("results-ranking",             "published", "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
     ("results-branch",              "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
@@ -217,6 +220,7 @@ ARGS = {
     "rectification-draft-remove": lambda p: [p.draft.pk],
     "rectification-draft-add": lambda p: [p.round.pk],
     "notice-detail": lambda p: [p.round.pk],
+    "notice-docx": lambda p: [p.round.pk],
     "results-ranking": lambda p: [p.round.pk],
     "results-branch": lambda p: [p.assessment.pk],
     # the 待整改 item once published; before, the draft

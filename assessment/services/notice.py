@@ -164,14 +164,21 @@ def rectification_draft_remove(*, rectification, actor):
     locked.delete()
 
 
+NUMBER_MAX = 50
+
+
 @transaction.atomic
-def notice_publish(*, round, actor, text=""):
-    """Publish the notice: every branch sees its result and its rectification items."""
+def notice_publish(*, round, actor, text="", number=""):
+    """Publish the notice under its 文号 (e.g. 化党发〔2026〕3号): every branch sees its result and
+    its rectification items."""
     round = _locked_round(round)
     _check_admin(actor, round)
     _check_preparing(round)
     if len(text) > 20000:
         raise ServiceError(_("通报正文过长。"))
+    number = " ".join(number.split())
+    if len(number) > NUMBER_MAX:
+        raise ServiceError(_("文号不能超过 %(n)s 个字。") % {"n": NUMBER_MAX})
     assessments = Assessment.objects.select_for_update().filter(round=round)
     unfinished = [a for a in assessments.select_related("branch") if a.status != Status.FINALISED]
     if unfinished:
@@ -184,7 +191,9 @@ def notice_publish(*, round, actor, text=""):
     round.published_by = actor
     round.notice_text = text.strip()
     round.notice_date = timezone.localdate()
-    round.save(update_fields=["phase", "published_at", "published_by", "notice_text", "notice_date"])
+    round.notice_number = number
+    round.save(update_fields=["phase", "published_at", "published_by", "notice_text", "notice_date",
+                              "notice_number"])
     assessments.update(status=Status.PUBLISHED)
     pending = Rectification.objects.filter(assessment__round=round, status=RectificationStatus.DRAFT)
     count = pending.update(status=RectificationStatus.PENDING)
@@ -195,7 +204,7 @@ def notice_publish(*, round, actor, text=""):
         for user in User.objects.filter(role=Role.SECRETARY, branch__township=round.township_id, is_active=True)
     ])
     audit(actor=actor, action="notice_publish", target=str(round), old=Phase.ONSITE, new=Phase.NOTICE,
-          note=_("整改事项 %(n)s 项") % {"n": count})
+          note=_("文号 %(number)s，整改事项 %(n)s 项") % {"number": number or "—", "n": count})
     return round
 
 

@@ -2,7 +2,8 @@
 
 Township admin: every file of their township. Assessor: the acceptance sheets of their
 township's branches. Secretary: their own branch's acceptance sheet and rectification
-list, once the notice is published. Another township or branch: 404; a wrong role or a
+list, once the notice is published. ?paper=A3 lays a file out for A3 paper (A4 by
+default). Another township or branch: 404; a wrong role or a
 notice not yet published: 403 with the reason. The file is written to a temporary file
 (in memory up to a few MB, then on disk) and streamed.
 """
@@ -20,18 +21,23 @@ from assessment import selectors
 from assessment.exporters import AcceptanceSheet, RectificationList, Summary
 from assessment.models import Branch, Role, Status
 from assessment.permissions import assessment_for
-from assessment.xlsx import XLSX_TYPE, write_xlsx
+from assessment.xlsx import PAPERS, XLSX_TYPE, write_xlsx
 
 from .notice import refuse
 
 SPOOL_BYTES = 4 * 1024 * 1024
 
 
-def xlsx_response(exporter):
+def xlsx_response(request, exporter):
+    """The file for the paper asked for (?paper=A3; A4 by default), or 400 with the reason."""
+    paper = request.GET.get("paper", "A4").upper()
+    if paper not in PAPERS:
+        return refuse(request, _("纸张只能选 A4 或 A3。"), status=400)
     target = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    write_xlsx(exporter, target)
+    write_xlsx(exporter, target, paper=paper)
     target.seek(0)
-    return FileResponse(target, as_attachment=True, filename=exporter.filename, content_type=XLSX_TYPE)
+    filename = exporter.filename if paper == "A4" else exporter.filename.replace(".xlsx", f"-{paper}.xlsx")
+    return FileResponse(target, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
 def _is_admin(user):
@@ -58,7 +64,7 @@ def export_rectifications(request, pk):
         branch = get_object_or_404(Branch, pk=user.branch_id)
     elif not _is_admin(user):
         return refuse(request, _("整改清单由镇党委管理员导出。"))
-    return xlsx_response(RectificationList(round, branch=branch))
+    return xlsx_response(request, RectificationList(round, branch=branch))
 
 
 @login_required
@@ -68,7 +74,7 @@ def export_summary(request, pk):
     round = get_object_or_404(selectors.rounds_visible_to(user).select_related("standard"), pk=pk)
     if not _is_admin(user):
         return refuse(request, _("考评汇总表由镇党委管理员导出。"))
-    return xlsx_response(Summary(round))
+    return xlsx_response(request, Summary(round))
 
 
 @login_required
@@ -78,7 +84,7 @@ def export_sheet(request, pk):
     assessment = assessment_for(user, pk)  # 404 outside the user's township or branch
     if user.role == Role.SECRETARY and not user.is_superuser and assessment.status != Status.PUBLISHED:
         return refuse(request, _("通报发布后才能导出本支部的考核验收单。"))
-    return xlsx_response(AcceptanceSheet(assessment))
+    return xlsx_response(request, AcceptanceSheet(assessment))
 
 
 urlpatterns = [

@@ -8,10 +8,11 @@ Views only call services; a service's refusal is shown as a message.
 """
 
 import datetime
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import results, selectors
-from assessment.models import Assessment, Item, Phase, Rectification, RectificationStatus, Role, Status
+from assessment.models import Assessment, Grade, Item, Phase, Rectification, RectificationStatus, Role, Status
+from assessment.notice_docx import DOCX_TYPE, write_notice_docx
 from assessment.permissions import can_see_branch
 from assessment.services import notice as services
 from assessment.services.base import ServiceError
@@ -43,6 +45,9 @@ def notice_context(round):
     return {
         "round": round,
         "rows": rows,
+        # 优秀 n 个、良好 n 个… in the order of the grades, those with no branch left out.
+        "grades": [(label, n) for value, label in Grade.choices
+                   if (n := sum(1 for row in rows if row.grade == value))],
         "demonstration": [row for row in rows if row.assessment.branch.is_demonstration],
         "problems": results.typical_problems(round),
         "rectifications": rectifications,
@@ -264,7 +269,8 @@ def notice_publish(request, pk):
         messages.error(request, _("请勾选“已核对通报内容，确认发布”后再发布。"))
         return redirect(_prepare_url(round, "#publish"))
     try:
-        services.notice_publish(round=round, actor=request.user, text=request.POST.get("text", round.notice_text))
+        services.notice_publish(round=round, actor=request.user, text=request.POST.get("text", round.notice_text),
+                                number=request.POST.get("number", ""))
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect(_prepare_url(round, "#publish"))
@@ -289,7 +295,20 @@ def notice_detail(request, pk):
     return render(request, "assessment/notice.html", context)
 
 
+@login_required
+def notice_docx(request, pk):
+    """The published notice as a Word file (.docx), for the office to edit and stamp."""
+    round = get_object_or_404(selectors.rounds_visible_to(request.user).select_related("township"), pk=pk)
+    if round.published_at is None:
+        return refuse(request, _("通报尚未发布。"))
+    target = io.BytesIO()
+    write_notice_docx(notice_context(round), target)
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=f"通报-{round.name}.docx", content_type=DOCX_TYPE)
+
+
 urlpatterns = [
+    path("rounds/<id:pk>/notice.docx", notice_docx, name="notice-docx"),
     path("rounds/<id:pk>/notice/", notice_detail, name="notice-detail"),
     path("rounds/<id:pk>/notice/prepare/", notice_prepare, name="notice-prepare"),
     path("rounds/<id:pk>/notice/propose/", notice_propose, name="notice-propose"),

@@ -272,7 +272,7 @@ def plan_ledger(request, year):
     plan = selectors_plan.plan_year(township.pk, _year(year))
     if not plan.duties:
         return _refuse(request, _("本年度还没有设置年度任务，没有台账可导出。"))
-    return xlsx_response(PlanLedger(township, plan, timezone.localdate()))
+    return xlsx_response(request, PlanLedger(township, plan, timezone.localdate()))
 
 
 @login_required

@@ -54,10 +54,15 @@ def test_notice_rectification_journey(page, phone, ready, tmp_path):
     page.click("text=保存正文并预览")
     assert page.locator("#preview .notice-text").inner_text().startswith("根据考核验收办法")
     shot(page, "notice-prepare-desktop")
+    page.fill("#notice-number", "化党发〔2026〕3号")
     page.check("#confirm-publish")
     page.click("button:has-text('发布通报')")
     expect(page).to_have_url(f"{base}/rounds/{c.round.pk}/notice/")
     expect(page.get_by_text("通报已发布")).to_be_visible()
+    expect(page.locator("#notice .notice-number")).to_have_text("化党发〔2026〕3号")
+    with page.expect_download() as info:  # the Word copy the office edits and stamps
+        page.click("#notice-docx")
+    assert info.value.suggested_filename == f"通报-{c.round.name}.docx"
     expect(page.get_by_text("党员活动室制度未上墙")).to_be_visible()
     assert Rectification.objects.get(pk=added.pk).status == RectificationStatus.PENDING
     shot(page, "notice-desktop")

@@ -35,14 +35,27 @@ def test_admin_downloads_the_three_files(client, published):  # noqa: F811
     response = client.get(u["rectifications"])
     assert "filename*=utf-8''" in response["Content-Disposition"]
     ws = download(response)["整改清单"]
-    assert [c.value for c in ws[3]][:3] == ["序号", "党支部", "考核方面"]
-    assert [c.value for c in ws[4]][1] == "化峪村" and [c.value for c in ws[4]][5] == "换届材料不全"
+    assert [c.value for c in ws[3]][:3] == ["序号", "党支部", "考核项目"]
+    assert [c.value for c in ws[4]][1] == "化峪村" and [c.value for c in ws[4]][3] == "换届材料不全"
     ws = download(client.get(u["summary"]))["考评汇总表"]
     assert [c.value for c in ws[3]][:3] == ["排名", "党支部", "类型"]
-    assert {ws["B4"].value, ws["B5"].value} == {"化峪村", "西段村"}
+    assert {ws["B5"].value, ws["B6"].value} == {"化峪村", "西段村"}
     ws = download(client.get(u["sheet"]))["考核验收单"]
-    assert ws["A1"].value == "化峪村规范化建设考核验收单" and [c.value for c in ws[4]][0] == "考核方面"
-    assert [c.value for c in ws[5]][7] == 1 and [c.value for c in ws[5]][9] == "是"
+    assert ws["A1"].value == "化峪村规范化建设考核验收单" and [c.value for c in ws[4]][0] == "编号"
+    assert [c.value for c in ws[6]][6] == 1 and [c.value for c in ws[6]][8] == "是"
+
+
+def test_a3_is_a_choice_of_each_download(client, published):  # noqa: F811
+    client.force_login(published.alice)
+    for url in urls(published).values():
+        response = client.get(url, {"paper": "A3"})
+        assert "-A3.xlsx" in response["Content-Disposition"]
+        ws = download(response).worksheets[0]
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A3 and ws.page_setup.orientation == "landscape"
+        response = client.get(url, {"paper": "B5"})
+        assert response.status_code == 400 and "纸张只能选 A4 或 A3" in response.content.decode()
+    page = client.get(reverse("results-ranking", args=[published.round.pk])).content.decode()
+    assert urls(published)["summary"] + "?paper=A3" in page
 
 
 def test_admin_list_of_one_branch(client, published):  # noqa: F811

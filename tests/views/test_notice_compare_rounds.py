@@ -68,7 +68,7 @@ def test_summary_has_the_total_change(two_rounds):
     header = [c.value for c in ws[3]]
     column = header.index("较上轮")
     assert header[column - 1] == "考评总分"
-    changes = {ws.cell(r, 2).value: ws.cell(r, column + 1).value for r in (4, 5)}
+    changes = {ws.cell(r, 2).value: ws.cell(r, column + 1).value for r in (5, 6)}  # under two header rows
     assert changes == {"西段村": -0.5, "化峪村": 5.0}  # 23.5 - 24 ; 23 - 18
 
 

@@ -1,4 +1,4 @@
-"""python manage.py export_xlsx {rectifications|summary|sheet} --round R [--branch B] -o FILE
+"""python manage.py export_xlsx {rectifications|summary|sheet} --round R [--branch B] [--paper A3] -o FILE
 
 R: a round's id or exact name; B: a branch's id or exact name (needed for sheet).
 """
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from assessment.exporters import AcceptanceSheet, RectificationList, Summary
 from assessment.models import Assessment, Branch, Round
-from assessment.xlsx import write_xlsx
+from assessment.xlsx import PAPERS, write_xlsx
 
 KINDS = ("rectifications", "summary", "sheet")
 
@@ -38,8 +38,10 @@ class Command(BaseCommand):
         parser.add_argument("--round", required=True, help=_("考核批次的编号或名称"))
         parser.add_argument("--branch", help=_("党支部的编号或名称（考核验收单必填）"))
         parser.add_argument("-o", "--output", required=True, help=_("输出文件（.xlsx）"))
+        parser.add_argument("--paper", default="A4", type=str.upper, choices=list(PAPERS),
+                            help=_("纸张：A4（默认）或 A3（列多时字更大）"))
 
-    def handle(self, *args, kind, round, branch, output, **options):
+    def handle(self, *args, kind, round, branch, output, paper, **options):
         the_round = _by_id_or_name(Round.objects.select_related("standard", "township"), round, _("考核批次"))
         the_branch = None
         if branch:
@@ -60,7 +62,5 @@ class Command(BaseCommand):
         path = Path(output)
         if not path.parent.is_dir():
             raise CommandError(_("找不到输出目录：%(dir)s") % {"dir": path.parent})
-        write_xlsx(exporter, path)
-        first, last = exporter.data_range
-        rows = max(0, last - first + 1)
-        self.stdout.write(_("%(path)s（%(n)s 行）") % {"path": path, "n": rows})
+        write_xlsx(exporter, path, paper=paper)
+        self.stdout.write(_("%(path)s（%(n)s 行）") % {"path": path, "n": exporter.row_count})

@@ -1,0 +1,172 @@
+"""The notice (通报) as a Word file, laid out as an office issues one (after GB/T 9704): the
+issuer in red, the 文号, the title, the body (三号, 16 pt), the ranking table, the signature and
+date, and on a page of its own the 附件 (整改事项清单), grouped by branch. Offices edit and
+stamp it in Word or WPS; tables are 五号 (10.5 pt). A4 portrait.
+
+`write_notice_docx(context, target)` takes the notice page's context (views.notice.notice_context).
+"""
+
+from collections import Counter
+
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm, Pt, RGBColor
+
+from .exporters import office_date
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+RED = RGBColor(0xB7, 0x1C, 0x1C)
+BODY_PT = 16  # 三号
+TABLE_PT = 10.5  # 五号
+
+
+def _number(value):
+    return f"{value.normalize():f}" if value is not None else "—"
+
+
+class NoticeDocument:
+    def __init__(self):
+        self.doc = Document()
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+        normal = self.doc.styles["Normal"]
+        normal.font.name = "仿宋"
+        normal.font.size = Pt(BODY_PT)
+        normal.paragraph_format.space_after = Pt(0)
+        normal.paragraph_format.line_spacing = Pt(28)
+
+    def paragraph(self, text="", *, size=BODY_PT, bold=False, color=None, align=None, indent=False, font=None,
+                  space_before=0, space_after=0):
+        p = self.doc.add_paragraph()
+        if align is not None:
+            p.alignment = align
+        if indent:
+            p.paragraph_format.first_line_indent = Pt(size * 2)
+        p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(space_before), Pt(space_after)
+        if size > BODY_PT:
+            p.paragraph_format.line_spacing = Pt(size * 1.5)
+        run = p.add_run(text)
+        run.font.size, run.bold = Pt(size), bold
+        if font:
+            run.font.name = font
+        if color:
+            run.font.color.rgb = color
+        return p
+
+    def heading(self, text):
+        return self.paragraph(text, font="黑体", space_before=6)
+
+    def table(self, header, widths):
+        table = self.doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for column, width in zip(table.columns, widths):  # the grid LibreOffice reads
+            column.width = Cm(width)
+        for cell, text in zip(table.rows[0].cells, header):
+            self.cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        self.widths = widths
+        self._widths(table.rows[0])
+        return table
+
+    def _widths(self, row):
+        for cell, width in zip(row.cells, self.widths):
+            cell.width = Cm(width)
+
+    def row(self, table, values):
+        row = table.add_row()
+        self._widths(row)
+        for cell, text in zip(row.cells, values):
+            self.cell(cell, text)
+        return row
+
+    @staticmethod
+    def cell(cell, text, *, bold=False, align=None):
+        p = cell.paragraphs[0]
+        p.paragraph_format.line_spacing = 1.0
+        p.paragraph_format.first_line_indent = Pt(0)
+        if align is not None:
+            p.alignment = align
+        run = p.add_run(str(text))
+        run.font.size, run.bold = Pt(TABLE_PT), bold
+
+
+def write_notice_docx(context, target):
+    round = context["round"]
+    issuer = _("中共%(township)s委员会") % {"township": round.township.name}
+    d = NoticeDocument()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    d.paragraph(issuer, size=26, bold=True, color=RED, align=center, font="宋体")
+    d.paragraph(round.notice_number, align=center, space_before=12, space_after=4)
+    rule = d.paragraph("━" * 28, size=10, color=RED, align=center, space_after=12)  # the red line under the 文号
+    rule.paragraph_format.line_spacing = Pt(12)
+    d.paragraph(_("关于%(name)s情况的通报") % {"name": round.name}, size=22, bold=True, align=center, font="宋体",
+                space_after=12)
+    for text in (round.notice_text or "").splitlines():
+        if text.strip():
+            d.paragraph(text.strip(), indent=True)
+
+    rows = context["rows"]
+    d.heading(_("一、考核排名和等次"))
+    summary = _("本次共考核 %(n)s 个党支部") % {"n": len(rows)}
+    if context["grades"]:
+        summary += _("，其中") + "、".join(f"{label} {n} 个" for label, n in context["grades"])
+    d.paragraph(summary + _("。排名和等次如下："), indent=True)
+    table = d.table([_("排名"), _("党支部"), _("考评总分"), _("等次")], [2, 8, 2.6, 3])
+    for row in rows:
+        branch = row.assessment.branch
+        name = branch.name + (_("（示范点）") if branch.is_demonstration else "")
+        grade = row.grade_label + (_("（一票否决）") if row.has_veto else "")
+        d.row(table, [row.rank, name, _number(row.total), grade])
+
+    d.heading(_("二、示范点"))
+    demonstration = "、".join(
+        _("%(name)s（%(total)s分，%(grade)s）") % {"name": r.assessment.branch.name, "total": _number(r.total),
+                                                  "grade": r.grade_label}
+        for r in context["demonstration"])
+    d.paragraph(demonstration or _("无"), indent=True)
+
+    d.heading(_("三、存在的典型问题"))
+    problems = list(context["problems"])
+    for n, p in enumerate(problems, start=1):
+        d.paragraph(_("%(n)s. %(content)s（%(count)s 个支部扣分）") % {
+            "n": n, "content": p["item__content"], "count": p["deducted"]}, indent=True)
+    if not problems:
+        d.paragraph(_("无"), indent=True)
+
+    rectifications = list(context["rectifications"])
+    d.heading(_("四、整改要求"))
+    d.paragraph(_("各党支部要对照附件所列问题（共 %(n)s 项）逐项整改，在整改时限内报告整改情况，镇党委逐项核验销号。")
+                % {"n": len(rectifications)}, indent=True)
+    # The last lines of the body go with the signature: a signature never stands alone on a page.
+    d.paragraph(_("附件：整改事项清单"), indent=True, space_before=12).paragraph_format.keep_with_next = True
+
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    d.paragraph(issuer, align=right, space_before=36).paragraph_format.keep_with_next = True
+    d.paragraph(office_date(round.notice_date) if round.notice_date else _("（发布日期）"), align=right)
+
+    d.paragraph().add_run().add_break(WD_BREAK.PAGE)
+    d.paragraph(_("附件"), font="黑体")
+    d.paragraph(_("整改事项清单"), size=22, bold=True, align=center, font="宋体", space_after=12)
+    table = d.table([_("项目编号"), _("存在问题"), _("整改要求"), _("整改时限"), _("责任人")], [1.3, 4.4, 4.4, 3.3, 2.2])
+    per_branch = Counter(r.assessment.branch_id for r in rectifications)
+    branch, count = None, 0
+    for r in rectifications:
+        if r.assessment.branch_id != branch:
+            branch, count = r.assessment.branch_id, count + 1
+            items = per_branch[branch]
+            heading = table.add_row()
+            merged = heading.cells[0].merge(heading.cells[-1])
+            d.cell(merged, _("%(n)s. %(branch)s（%(items)s 项）") % {
+                "n": count, "branch": r.assessment.branch.name, "items": items}, bold=True)
+        d.row(table, [r.item.number if r.item_id else "—", r.problem, r.requirement, office_date(r.deadline),
+                      r.responsible or "—"])
+    if not rectifications:
+        d.row(table, [_("无"), "", "", "", ""])
+    d.doc.save(target)

@@ -1,0 +1,43 @@
+"""The notice printed from the browser: Chromium prints the print version to PDF (as 打印 does)
+and the text is measured on paper: A4 portrait, body text 12 pt or more, tables 9 pt or more,
+the 附件 on a page of its own."""
+
+from django.utils import timezone
+
+import pytest
+
+from assessment.services.notice import notice_publish, rectifications_propose
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
+from tests.e2e.test_notice_journey import ready  # noqa: F401  (fixture)
+from tests.printing import A4_PORTRAIT, BOX, MIN_PT, measure, size_is
+
+TEXT = "根据考核验收办法，镇党委对全镇各党支部进行了考核验收，现将有关情况通报如下。"
+
+
+@pytest.fixture
+def issued(ready):  # noqa: F811
+    rectifications_propose(round=ready.round, actor=ready.alice, include_deductions=True)
+    notice_publish(round=ready.round, actor=ready.alice, text=TEXT, number="化党发〔2026〕3号")
+    return ready
+
+
+def test_the_notice_prints_on_a4_portrait_readably(page, issued, tmp_path):
+    log_in(page, "carol", PASSWORD)
+    page.goto(f"{page.base}/rounds/{issued.round.pk}/notice/?print=1")
+    page.emulate_media(media="print")
+    pdf = tmp_path / "notice.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    printed = measure(pdf)
+    assert printed.pages and all(size_is(p, A4_PORTRAIT) for p in printed.pages)
+    assert len(printed.pages) == 2  # the notice, then the 附件 on its own page
+    first, annex = printed.pages
+    assert "化党发〔2026〕3号" in first.text and "整改事项清单" in annex.text and "化峪村（2项）" in annex.text
+    today = timezone.localdate()
+    assert f"{today.year}年{today.month}月{today.day}日" in first.text
+    # Body text: the words of the notice's own paragraph; tables: every word on paper.
+    body = [h / BOX for t, h in first.words if t and t in TEXT]
+    assert body and min(body) >= 12, body
+    smallest = min(h / BOX for p in printed.pages for t, h in p.words if t.strip())
+    assert smallest >= MIN_PT, smallest
+    assert not printed.near_empty()

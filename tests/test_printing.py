@@ -1,0 +1,104 @@
+"""The three Excel files as they come off a printer: LibreOffice prints each to PDF and the
+text is measured on paper (9 pt or more), the pages are A4 (or A3) landscape with page
+numbers, no row is taller than Excel allows, and the chart prints one chart a page."""
+
+import io
+
+import openpyxl
+import pytest
+from openpyxl import Workbook
+
+from assessment.exporters import CHART_ENDS, AcceptanceSheet, RectificationList, Summary
+from assessment.models import Rectification, RectificationStatus, Round
+from assessment.xlsx import ROW_MAX_POINTS, write_xlsx
+from tests.printing import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_PT, measure, size_is, to_pdf
+from tests.test_services_notice import finalised, published  # noqa: F401  (fixtures)
+
+LONG_MEASURES = "".join(f"第{n}条：召开支部委员会研究整改，逐项补齐会议记录和佐证材料。" for n in range(1, 50))
+
+
+@pytest.fixture
+def files(published, tmp_path):  # noqa: F811
+    """The three files of the published round, 化峪村's item reported with 1,400 characters."""
+    assert len(LONG_MEASURES) > 1400
+    Rectification.objects.filter(pk=published.rect.pk).update(status=RectificationStatus.REPORTED,
+                                                              measures=LONG_MEASURES)
+    exporters = {
+        "rectifications": RectificationList(published.round),
+        "summary": Summary(published.round),
+        "sheet": AcceptanceSheet(published.assessment),
+    }
+    paths = {}
+    for name, exporter in exporters.items():
+        paths[name] = tmp_path / f"{name}.xlsx"
+        write_xlsx(exporter, paths[name])
+    paths["summary-A3"] = tmp_path / "summary-A3.xlsx"
+    write_xlsx(Summary(published.round), paths["summary-A3"], paper="A3")
+    return paths
+
+
+def test_each_file_prints_readably(files, tmp_path):
+    pdfs = dict(zip(files, to_pdf(files.values(), tmp_path)))
+    printed = {name: measure(pdf) for name, pdf in pdfs.items()}
+    for name, p in printed.items():
+        assert p.median_pt >= MIN_PT, (name, p.median_pt)
+        paper = A3_LANDSCAPE if name.endswith("A3") else A4_LANDSCAPE
+        assert all(size_is(page, paper) for page in p.pages), name
+        assert not p.near_empty(), name
+        # Page numbers print (LibreOffice drops a footer with no room in the bottom margin).
+        assert f"第1页，共{len(p.pages)}页" in p.pages[0].text.replace(" ", ""), name
+    # Page counts: the list (its verification sheet carries the 1,400 characters over three
+    # rows), the summary (the table, then the chart on a page of its own), the sheet.
+    assert 2 <= len(printed["rectifications"].pages) <= 4
+    assert len(printed["summary"].pages) == 2 and len(printed["summary-A3"].pages) == 2
+    chart_page = printed["summary"].pages[-1].text
+    assert "考评总分排名" in chart_page and "化峪村" in chart_page and "西段村" in chart_page
+    assert chart_page.index("西段村") < chart_page.index("化峪村")  # rank 1 (西段村) on top
+    assert 2 <= len(printed["sheet"].pages) <= 4
+    sheet = printed["sheet"].text
+    for words in ("考评组成员（签字）", "支部书记（签字）", "镇党委（盖章）", "年月日", "加分项（认定）", "一票否决：无"):
+        assert words in sheet.replace("　", ""), words
+    # The whole 1,400 characters are printed (continued on rows marked 续), none cut.
+    assert LONG_MEASURES[-40:] in printed["rectifications"].text
+
+
+def test_no_row_is_taller_than_excel_allows(files):
+    for name, path in files.items():
+        for ws in openpyxl.load_workbook(path).worksheets:
+            heights = [d.height for d in ws.row_dimensions.values() if d.height]
+            assert all(h <= ROW_MAX_POINTS for h in heights), (name, ws.title, max(heights))
+
+
+def test_a_county_gets_the_first_and_the_last_thirty_on_a_page_each(published):  # noqa: F811
+    """1,000 branches: two charts (first 30, last 30), not one 600 cm tall."""
+    exporter = Summary(published.round)
+    exporter.data_range = (5, 1004)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("考评汇总表")
+    exporter.decorate(wb, ws)
+    assert wb.sheetnames[1:] == [f"排名图（前{CHART_ENDS}名）", f"排名图（后{CHART_ENDS}名）"]
+    charts = [chart for sheet in wb.worksheets[1:] for chart in sheet._charts]
+    assert len(charts) == 2 and all(c.height <= 17 and c.width <= 27 for c in charts)
+    names = [c.series[0].cat.numRef.f for c in charts]
+    assert names == [f"'考评汇总表'!$B$5:$B${4 + CHART_ENDS}", f"'考评汇总表'!$B${1005 - CHART_ENDS}:$B$1004"]
+    assert all(sheet.page_setup.orientation == "landscape" for sheet in wb.worksheets[1:])
+    buffer = io.BytesIO()
+    wb.save(buffer)  # and the workbook is whole
+
+
+def test_the_word_notice_prints_on_a4_portrait(published, tmp_path):  # noqa: F811
+    from assessment.notice_docx import write_notice_docx
+    from assessment.views.notice import notice_context
+
+    path = tmp_path / "notice.docx"
+    Round.objects.filter(pk=published.round.pk).update(notice_number="化党发〔2026〕3号")
+    write_notice_docx(notice_context(Round.objects.get(pk=published.round.pk)), path)
+    printed = measure(to_pdf([path], tmp_path)[0])
+    assert all(size_is(page, A4_PORTRAIT) for page in printed.pages)
+    assert 2 <= len(printed.pages) <= 3 and not printed.near_empty()
+    assert printed.median_pt >= MIN_PT
+    assert "化党发〔2026〕3号" in printed.pages[0].text
+    # The 附件 begins a page of its own, after the signature.
+    annex = printed.pages[-1].text
+    assert annex.startswith("附件整改事项清单") and "1.化峪村（1项）" in annex
+    assert "中共化峪镇委员会" in printed.pages[-2].text and "存在问题" not in printed.pages[-2].text
