@@ -39,3 +39,13 @@ class YearConverter:
 
 
 register_converter(YearConverter, "year")
+
+
+def id_or_none(value):
+    """A record id from a query or form parameter, or None for anything that cannot be one
+    (not a number, or beyond bigint: no database would find it, and SQLite cannot even ask)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= BIGINT_MAX else None

@@ -52,7 +52,7 @@ def test_demo_logins_work(client, db):
 def test_a_second_start_leaves_what_people_changed_alone(db, capsys):
     """dev.py run calls seed_demo on every start: only an empty database gets the demo."""
     call_command("seed_demo")
-    User.objects.get(username="shuji02").delete()
+    User.objects.get(username="kaoping2").delete()
     admin = User.objects.get(username="zhen_admin")
     admin.set_password("only-the-office-knows-9")
     admin.display_name = "组织委员 新"
@@ -67,7 +67,7 @@ def test_a_second_start_leaves_what_people_changed_alone(db, capsys):
 
     assert "数据库中已有数据，未加载演示数据" in capsys.readouterr().out
     assert snapshot() == before
-    assert not User.objects.filter(username="shuji02").exists()
+    assert not User.objects.filter(username="kaoping2").exists()
     admin = User.objects.get(username="zhen_admin")
     assert admin.check_password("only-the-office-knows-9") and not admin.check_password("huayu2026")
     assert admin.display_name == "组织委员 新"
@@ -78,9 +78,9 @@ def test_a_second_start_leaves_what_people_changed_alone(db, capsys):
 
 def test_reset_loads_the_demo_again_on_purpose(db, capsys):
     call_command("seed_demo")
-    User.objects.get(username="shuji02").delete()
+    User.objects.get(username="kaoping2").delete()
     call_command("seed_demo", "--reset")
-    assert User.objects.get(username="shuji02").check_password("huayu2026")
+    assert User.objects.get(username="kaoping2").check_password("huayu2026")
     assert "演示账号" in capsys.readouterr().out
 
 

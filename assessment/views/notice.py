@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import results, selectors
+from assessment.converters import id_or_none
 from assessment.models import Assessment, Grade, Item, Phase, Rectification, RectificationStatus, Role, Status
 from assessment.notice_docx import DOCX_TYPE, write_notice_docx
 from assessment.permissions import can_see_branch
@@ -91,10 +92,8 @@ def _posted_deadline(request):
 
 def _posted(model, request, field):
     """The object whose id is posted in `field`; None for no such object (or not a number)."""
-    try:
-        return model.objects.filter(pk=int(request.POST.get(field, ""))).first()
-    except (ValueError, OverflowError):
-        return None
+    pk = id_or_none(request.POST.get(field))
+    return None if pk is None else model.objects.filter(pk=pk).first()
 
 
 @login_required

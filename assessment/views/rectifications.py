@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessment import grids, selectors
+from assessment.converters import id_or_none
 from assessment.models import Rectification, RectificationStatus, Role
 from assessment.permissions import can_see_branch, is_township_staff
 from assessment.services import rectifications as services
@@ -133,13 +134,6 @@ def rectification_return(request, pk):
     return redirect("rectification-detail", pk=r.pk)
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 def rectification_board(request, pk):
     """整改台账: every item of the round the user may see, filtered and paginated."""
@@ -149,8 +143,8 @@ def rectification_board(request, pk):
     if is_secretary and round.published_at is None:
         return refuse(request, _("通报发布后才能查看整改事项。"))
     filters = {
-        "branch": None if is_secretary else _int(request.GET.get("branch")),
-        "area": _int(request.GET.get("area")),
+        "branch": None if is_secretary else id_or_none(request.GET.get("branch")),
+        "area": id_or_none(request.GET.get("area")),
         "status": request.GET.get("status", ""),
         "overdue": request.GET.get("overdue") == "1",
     }
