@@ -174,7 +174,7 @@ def onsite_overview_rows(rows, filtered):
     the empty message."""
     from .models import Status
 
-    kinds, scorable = _kind_labels(), (Status.SUBMITTED, Status.ONSITE)
+    kinds, scorable = _kind_labels(), (Status.SUBMITTED, Status.NO_SELF, Status.ONSITE)
     for row in rows:
         _branch_texts(row, kinds)
         row.self_text = "—" if row.self_total is None else decimal_text(row.self_total)

@@ -304,6 +304,7 @@ class Status(models.TextChoices):
     NOT_STARTED = "not_started", _("未开始")
     SELF = "self", _("自评中")
     SUBMITTED = "submitted", _("已提交")
+    NO_SELF = "no_self", _("未自评")  # not submitted when on-site began: scored on site without a self-evaluation
     ONSITE = "onsite", _("考评中")
     FINALISED = "finalised", _("考评完成")
     PUBLISHED = "published", _("已通报")
@@ -322,6 +323,11 @@ class Assessment(models.Model):
     finalised_at = models.DateTimeField(_("考评完成时间"), null=True, blank=True)
     onsite_date = models.DateField(_("考评日期"), null=True, blank=True)
     assessors_present = models.CharField(_("考评人员"), max_length=200, blank=True)
+    self_late = models.BooleanField(_("现场考评阶段继续自评"), default=False,
+                                    help_text=_("进入现场考评阶段时尚未提交、经镇党委同意延长自评的支部"))
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_assessments",
+                                  verbose_name=_("考评组"))
+    scheduled_date = models.DateField(_("计划考评日期"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -473,7 +479,7 @@ class Rectification(models.Model):
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.status in (RectificationStatus.PENDING, RectificationStatus.REPORTED) and self.deadline < today
+        return self.status == RectificationStatus.PENDING and self.deadline < today  # 已报告: 待核验, not overdue
 
 
 class ReminderStage(models.TextChoices):
@@ -571,6 +577,8 @@ class Message(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox", verbose_name=_("收件人"))
     text = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=255, blank=True)
+    topic = models.CharField(_("事由"), max_length=100, blank=True,
+                             help_text=_("同一事由一天内只通知同一人一次"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -578,4 +586,5 @@ class Message(models.Model):
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="message_user_unread")]
+        indexes = [models.Index(fields=["user", "read_at"], name="message_user_unread"),
+                   models.Index(fields=["user", "topic", "created_at"], name="message_user_topic")]

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import evidence, exports, home, notice, onsite, rectifications, results, selfeval, township
+from .views import evidence, exports, home, notice, onsite, rectifications, results, rounds, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
     *selfeval.urlpatterns,
     *evidence.urlpatterns,
     *township.urlpatterns,
+    *rounds.urlpatterns,
     *results.urlpatterns,
     *notice.urlpatterns,
     *rectifications.urlpatterns,

@@ -64,6 +64,8 @@ def onsite_edit_refusal(assessment, actor):
     if assessment.round.phase != Phase.ONSITE:
         return _("当前考核批次不在现场考评阶段（现为“%(phase)s”），不能进行现场考评。") % {
             "phase": assessment.round.get_phase_display()}
+    if assessment.status in (Status.NOT_STARTED, Status.SELF) and assessment.self_late:
+        return _("本支部已获准延长自评，提交自评后才能开始现场考评；如不再等待，请镇党委管理员将其按未自评考评。")
     if assessment.status in (Status.NOT_STARTED, Status.SELF):
         return _("本支部尚未提交自评（当前状态：%(status)s），不能开始现场考评。") % {
             "status": assessment.get_status_display()}
@@ -243,8 +245,9 @@ def bonus_claim_decide(*, assessment, claim, actor, decision, note=""):
 
 
 def _start(locked, actor):
-    status_advance(locked=locked, actor=actor, from_status=Status.SUBMITTED, to_status=Status.ONSITE,
-                   action="onsite_start")
+    for from_status in (Status.SUBMITTED, Status.NO_SELF):
+        status_advance(locked=locked, actor=actor, from_status=from_status, to_status=Status.ONSITE,
+                       action="onsite_start")
 
 
 def finalise_refusal(assessment):

@@ -43,7 +43,8 @@ def self_edit_refusal(assessment, actor, today=None):
     """Why `actor` may not change this self-evaluation now, or None if they may."""
     if not is_branch_secretary(actor, assessment):
         return _("只有本支部书记可以填写和提交自评。")
-    if assessment.round.phase != Phase.SELF:
+    late = assessment.round.phase == Phase.ONSITE and assessment.self_late
+    if assessment.round.phase != Phase.SELF and not late:
         return _("当前考核批次不在自评阶段（现为“%(phase)s”），自评不能修改。") % {
             "phase": assessment.round.get_phase_display()
         }

@@ -33,7 +33,6 @@ from assessment.forms import clean_self_score
 from assessment.models import BonusClaim, BranchKind, Grade, Phase, Score, Status, Veto
 from assessment.services import onsite as services
 from assessment.services.base import ServiceError
-from assessment.services.rounds import phase_next, round_phase_set
 from assessment.services.selfeval import InvalidInput
 
 
@@ -45,13 +44,6 @@ BADGES = {
     Status.FINALISED: "text-bg-success",
     Status.PUBLISHED: "text-bg-dark",
 }
-
-PHASE_BUTTONS = {
-    Phase.SELF: N_("进入自评阶段"),
-    Phase.ONSITE: N_("进入现场考评阶段"),
-    Phase.ARCHIVED: N_("归档本批次"),
-}
-
 
 # --- access ---------------------------------------------------------------------
 
@@ -111,29 +103,14 @@ def overview(request, pk):
                      for value, label in BranchKind.choices]
     user = request.user
     is_admin = user.is_superuser or (permissions.is_township_admin(user) and user.township_id == round.township_id)
-    next_phase = phase_next(round) if is_admin else None
     return render(request, "assessment/onsite_overview.html", {
         "round": round, "data": data, "rows": data.rows, "status_filters": status_filters,
         "rows_html": grids.onsite_overview_rows(data.rows, bool(data.status or data.kind)),
-        "kind_filters": kind_filters, "is_admin": is_admin, "next_phase": next_phase,
-        "next_phase_label": _(PHASE_BUTTONS[next_phase]) if next_phase else "",
+        "kind_filters": kind_filters, "is_admin": is_admin,
+        "late_rows": [row for row in data.rows if row.status in (Status.NOT_STARTED, Status.SELF)]
+        if is_admin and round.phase == Phase.ONSITE else [],
         "can_publish": is_admin and round.phase == Phase.ONSITE,
     })
-
-
-@login_required
-@require_POST
-def round_phase(request, pk):
-    round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
-    try:
-        round_phase_set(round=round, actor=request.user, phase=request.POST.get("phase", ""))
-    except ServiceError as error:
-        messages.error(request, error.message)
-        if not permissions.is_township_admin(request.user):
-            return _refused(request, error.message, round=round)
-    else:
-        messages.success(request, _("考核批次已进入“%(phase)s”。") % {"phase": round.get_phase_display()})
-    return redirect("onsite-overview", pk=round.pk)
 
 
 # --- the scoring page ------------------------------------------------------------------
@@ -550,7 +527,6 @@ def reopen(request, pk):
 
 urlpatterns = [
     path("rounds/<int:pk>/onsite/", overview, name="onsite-overview"),
-    path("rounds/<int:pk>/phase/", round_phase, name="round-phase-set"),
     path("assessments/<int:pk>/onsite/", scoring, name="onsite-scoring"),
     path("assessments/<int:pk>/onsite/items/<int:item_id>/", item_save, name="onsite-item-save"),
     path("assessments/<int:pk>/onsite/vetoes/<int:veto_id>/", veto_save, name="onsite-veto-save"),
