@@ -252,11 +252,13 @@ def ranking_rows(rows, areas):
         branch = a.branch
         is_inflated = getattr(row, "inflated", False)
         lines.append(RANKING_ROW.format(
-            veto_class=' class="table-danger"' if row.has_veto else "", rank=row.rank, url=result_url(a.pk),
+            veto_class=' class="table-danger"' if row.has_veto else "", rank=row.rank or "—", url=result_url(a.pk),
             name=escape(branch.name), demonstration=demonstration if branch.is_demonstration else "",
             kind=kinds.get(branch.kind) or escape(branch.kind), status=statuses.get(a.status) or escape(a.status),
-            cells=cells(row.areas), bonus=text(row.bonus), self_total=text(row.self_total), total=text(row.total),
-            inflated_class=" text-danger fw-bold" if is_inflated else "", difference=text(row.difference),
+            cells=cells(row.areas), bonus=text(row.bonus), self_total=text(row.self_total),
+            total=text(row.total) if row.assessed else f'<span class="text-muted">{text(row.total)}</span>',
+            inflated_class=" text-danger fw-bold" if is_inflated else "",
+            difference="—" if row.difference is None else text(row.difference),
             inflated=inflated if is_inflated else "", veto=veto if row.has_veto else "",
             grade=grades.get(row.grade) or escape(row.grade_label),
         ))

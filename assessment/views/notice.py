@@ -46,6 +46,7 @@ def notice_context(round):
         "demonstration": [row for row in rows if row.assessment.branch.is_demonstration],
         "problems": results.typical_problems(round),
         "rectifications": rectifications,
+        "difference_label": results.DIFFERENCE_LABEL,
     }
 
 
