@@ -244,11 +244,18 @@ def decimal_text(value):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def status_word(status, returned_reason):
+    """(status, label): the one word every page shows for an assessment's status: 已退回 for a
+    self-evaluation sent back (stored as 自评中 with a return reason)."""
+    if status == Status.SELF and returned_reason:
+        return RETURNED, _("已退回")
+    return status, str(Status(status).label)
+
+
 def self_summary(assessment, today=None):
     """What a secretary's card shows of an assessment, without queries: the status
     (未开始/自评中/已退回/已提交/…), the effective deadline and the days left."""
-    status = RETURNED if assessment.status == Status.SELF and assessment.returned_reason else assessment.status
-    label = _("已退回") if status == RETURNED else assessment.get_status_display()
+    status, label = status_word(assessment.status, assessment.returned_reason)
     deadline = assessment.self_deadline or assessment.round.self_end
     today = today or timezone.localdate()
     days_left = (deadline - today).days if isinstance(deadline, datetime.date) else None
@@ -533,7 +540,7 @@ def onsite_overview(round, status=None, kind=None):
     rows = base.order_by("branch__order", "branch__name", "pk")
     if status:
         rows = rows.filter(status=status)
-    rows = assessment_rows(rows, "assessors_present")
+    rows = assessment_rows(rows, "assessors_present", "returned_reason")
     _attach_score_sums(rows, base)
 
     actors = defaultdict(list)

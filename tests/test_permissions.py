@@ -119,6 +119,7 @@ TABLE = [
     ("onsite-reopen",               "finalised", "GET",   "LG   OK   FB   FB   NF   NF   NF   OK"),
     ("onsite-reopen",               "finalised", "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD"),
     ("onsite-reopen",               "published", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
+    ("onsite-reopen",               "published", "GET",   "LG   FB   FB   FB   NF   NF   NF   FB"),
     # --- 通报: the round is the secretaries' own township's, the page not theirs → 403 ----------------
     ("notice-prepare",              "finalised", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
     ("notice-propose",              "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),

@@ -126,10 +126,12 @@ def rectification_return(*, rectification, actor, reason):
         raise ServiceError(_("请填写退回原因。"))
     locked.status = RectificationStatus.PENDING
     locked.returned_reason = reason[:TEXT_MAX]
+    locked.reported_at = None  # 完成时间 is that of the next report; the old one stays in the history
     locked.verified_by = actor
     locked.verified_at = timezone.now()
     locked.verify_note = locked.returned_reason
-    locked.save(update_fields=["status", "returned_reason", "verified_by", "verified_at", "verify_note"])
+    locked.save(update_fields=["status", "returned_reason", "reported_at", "verified_by", "verified_at",
+                               "verify_note"])
     audit(actor=actor, action="rectification_return", assessment=locked.assessment, item=locked.item,
           field="status", old=RectificationStatus.REPORTED, new=locked.status, note=reason)
     return locked

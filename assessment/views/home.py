@@ -25,6 +25,7 @@ def home(request):
         round.my_assessment = assessments.get(round.pk)
         if round.my_assessment:
             round.my_assessment.round = round
+            round.my_status = selectors.status_word(round.my_assessment.status, round.my_assessment.returned_reason)[1]
             self_cards.append({
                 "round": round, "assessment": round.my_assessment,
                 "summary": selectors.self_summary(round.my_assessment),

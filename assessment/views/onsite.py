@@ -85,10 +85,12 @@ def overview(request, pk):
         return _refused(request, reason, round=round)
     data = selectors.onsite_overview(round, status=request.GET.get("status"), kind=request.GET.get("kind"))
     labels = {value: str(label) for value, label in Status.choices}  # translated once, not per row
+    labels[selectors.RETURNED] = _("已退回")
     scoring_url = url_pattern("onsite-scoring")
     result_url = url_pattern("results-branch")
     for row in data.rows:
-        row.status_label = labels[row.status]
+        word = selectors.RETURNED if row.status == Status.SELF and row.returned_reason else row.status
+        row.status_label = labels[word]  # selectors.status_word, with the labels translated once
         row.badge = BADGES.get(row.status, "text-bg-info")
         row.percent = row.onsite_scored * 100 // row.total_items if row.total_items else 0
         row.scoring_url = scoring_url(row.pk)
@@ -508,6 +510,9 @@ def reopen(request, pk):
         return _refused(request, reason, assessment=assessment)
     if not services.is_admin_of(request.user, assessment):
         return _refused(request, _("只有镇党委管理员可以重新打开已完成的考评。"), assessment=assessment)
+    refusal = services.reopen_refusal(assessment)
+    if refusal:  # the form is not offered for what it would refuse
+        return _refused(request, refusal, assessment=assessment)
     status, error, text = 200, "", ""
     if request.method == "POST":
         text = request.POST.get("reason", "")
