@@ -154,14 +154,14 @@ def selfeval_overview_rows(rows, can_remind, filtered):
     """The <tbody> rows of the self-evaluation overview (rows from selectors.self_overview, with
     status_label, badge, percent, remindable and checked set by the view); `filtered` picks the
     empty message. Dates are formatted here once per row, the checklist URLs built from one pattern."""
-    from django.utils import timezone
+    from django.utils import formats, timezone
 
     kinds, select = _kind_labels(), _("选择%(name)s")
     checklist_url = url_pattern("selfeval-checklist")
     for row in rows:
         _branch_texts(row, kinds)
         row.total_text = "—" if row.self_total is None else decimal_text(row.self_total)
-        row.submitted_text = timezone.localtime(row.submitted_at).strftime("%Y-%m-%d %H:%M") if row.submitted_at else "—"
+        row.submitted_text = formats.date_format(timezone.localtime(row.submitted_at), "DATETIME_FORMAT") if row.submitted_at else "—"
         row.checklist_url = checklist_url(row.pk)
         row.select_label = select % {"name": row.branch_name} if can_remind and row.remindable else ""
     return _render("assessment/selfeval_overview_rows.jinja",

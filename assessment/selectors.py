@@ -280,9 +280,10 @@ def self_area_subtotals(assessment, area_id=None):
 def self_progress(assessment):
     """{"scored", "items", "total"} of an assessment's self scores: one aggregate query."""
     agg = Score.objects.filter(assessment=assessment).aggregate(
-        items=Count("id"), scored=Count("self_score"), total=Sum("self_score")
+        items=Count("id"), scored=Count("self_score"), total=Sum("self_score"), points=Sum("points"),
     )
-    return {"scored": agg["scored"], "items": agg["items"], "total": agg["total"] or ZERO}
+    return {"scored": agg["scored"], "items": agg["items"], "total": agg["total"] or ZERO,
+            "points": agg["points"] or ZERO}
 
 
 CHECKLIST_ROWS = Prepared(lambda assessment_id: (

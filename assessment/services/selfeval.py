@@ -56,7 +56,7 @@ def self_edit_refusal(assessment, actor, today=None):
     today = today or timezone.localdate()
     if deadline and today > deadline:
         return _("自评已于 %(date)s 截止，不能再保存或提交。如需延期，请联系镇党委管理员。") % {
-            "date": formats.date_format(deadline, "Y-m-d")
+            "date": formats.date_format(deadline, "DATE_FORMAT")
         }
     return None
 

@@ -275,7 +275,8 @@ def _scoring_context(request, assessment, sheet):
             "over_cap": sheet.bonus_total > sheet.bonus_cap, "total": text(progress["onsite_total"] + bonus),
             "has_veto": result["has_veto"],
             "grade": result["grade_label"] if graded else "—",
-            "provisional": graded and assessment.status not in (Status.FINALISED, Status.PUBLISHED),
+            # 不合格 on a veto is no figure that may change: not marked 按目前的得分
+            "provisional": graded and not result["has_veto"] and assessment.status not in (Status.FINALISED, Status.PUBLISHED),
         },
         "status_label": assessment.get_status_display(),
         "csrf_field": grids.csrf_field(request),
@@ -525,7 +526,7 @@ def reopen(request, pk):
             return redirect("onsite-scoring", pk=assessment.pk)
     return render(request, "assessment/onsite_reopen.html", {
         "assessment": assessment, "round": assessment.round, "error": error, "text": text,
-        "finalised_at": formats.date_format(timezone.localtime(assessment.finalised_at), "Y-m-d H:i")
+        "finalised_at": formats.date_format(timezone.localtime(assessment.finalised_at), "DATETIME_FORMAT")
         if assessment.finalised_at else "",
     }, status=status)
 

@@ -91,7 +91,7 @@ def test_veto_shows_on_the_confirmation(client, cast):
     VetoFinding.objects.create(assessment=cast.assessment, veto=Veto.objects.get(standard=cast.standard), note="造假")
     client.force_login(cast.bob)
     html = client.get(url(cast)).content.decode()
-    assert "弄虚作假：造假" in html and '<td class="fw-bold" id="finalise-grade">不合格</td>' in html
+    assert "弄虚作假<br><span class=\"small\">情况说明：造假" in html and '<td class="fw-bold" id="finalise-grade">不合格</td>' in html
 
 
 @pytest.mark.parametrize("who, status", [("carol", 403), ("eve", 404)])
