@@ -533,12 +533,18 @@ class Evidence(models.Model):
         return self.original_name
 
 
+def AUDIT_ACTIONS():  # noqa: N802  the audit log's action codes and their labels (audit_labels.py)
+    from .audit_labels import ACTIONS
+
+    return ACTIONS
+
+
 class AuditLog(models.Model):
     """Who changed what, when, from what to what. Written by services only."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人"))
-    action = models.CharField(_("操作"), max_length=50)
+    action = models.CharField(_("操作"), max_length=50, choices=AUDIT_ACTIONS)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="audit", verbose_name=_("考核记录"))
     item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("考核项目"))
     target = models.CharField(_("对象"), max_length=200, blank=True)
@@ -556,7 +562,17 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["assessment", "item", "at"], name="audit_assessment_item")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def change(self):
+        """原值 → 新值, a status or a phase by its label."""
+        from .audit_labels import value_label
+
+        if not (self.old_value or self.new_value):
+            return ""
+        return f"{value_label(self.field, self.old_value) or '—'} → {value_label(self.field, self.new_value) or '—'}"
+
+    change.short_description = _("变更")
 
 
 class AuditHead(models.Model):

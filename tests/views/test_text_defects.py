@@ -71,3 +71,10 @@ def test_breadcrumbs_use_one_separator(client, cast):
     for url in (reverse("selfeval-submit", args=[cast.assessment.pk]), reverse("selfeval-checklist", args=[cast.assessment.pk])):
         html = client.get(url).content.decode()
         assert "›" not in html, url
+
+
+def test_the_file_picker_is_labelled_in_chinese(client, cast):
+    client.force_login(cast.carol)
+    html = client.get(reverse("selfeval-checklist", args=[cast.assessment.pk])).content.decode()
+    assert html.count('<span class="file-pick-button" aria-hidden="true">选择文件</span>') == 13  # one per item and one for the bonus claim
+    assert 'class="file-pick-input" type="file"' in html and "huayu/files.js" in html
