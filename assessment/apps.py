@@ -15,17 +15,3 @@ class AssessmentConfig(AppConfig):
         pre_migrate.connect(subtotals.before_migrate, sender=self, dispatch_uid="subtotals-before-migrate")
         post_migrate.connect(subtotals.after_migrate, sender=self, dispatch_uid="subtotals-after-migrate")
 
-
-def _axes_config():
-    """django-axes (login throttling) under a Chinese name in Django admin: its AppConfig with a
-    verbose_name, named in INSTALLED_APPS instead of "axes" (Django's documented way to rename a
-    third-party app). Its models' names are translated in locale/zh_Hans."""
-    from axes.apps import AppConfig as AxesAppConfig
-
-    class AxesConfig(AxesAppConfig):
-        verbose_name = _("登录保护")
-
-    return AxesConfig
-
-
-AxesConfig = _axes_config()

@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_include_bootstrap",
-    "assessment.apps.AxesConfig",  # django-axes, named in Chinese
+    "assessment.axes_app.AxesConfig",  # django-axes, named in Chinese
     "assessment",
 ]
 
