@@ -17,6 +17,7 @@ from assessment.models import Assessment, Message, Phase, Role, Score, Status
 from assessment.permissions import is_township_admin
 
 from .base import ServiceError, audit, status_advance
+from .notify import notify, township_admins
 
 STEP = Decimal("0.5")
 NOTE_MAX = 2000
@@ -95,7 +96,7 @@ def _score_text(value):
 
 
 def _locked(assessment):
-    return Assessment.objects.select_for_update(of=("self",)).select_related("round").get(pk=assessment.pk)
+    return Assessment.objects.select_for_update(of=("self",)).select_related("round", "branch").get(pk=assessment.pk)
 
 
 # --- Services ---------------------------------------------------------------
@@ -162,6 +163,9 @@ def self_evaluation_submit(*, assessment, actor):
     locked.returned_reason = ""
     locked.save(update_fields=["status", "submitted_at", "returned_reason", "updated_at"])
     audit(actor=actor, action="self_submit", assessment=locked, field="status", old=old, new=locked.status)
+    notify(user_ids=township_admins(locked.round.township_id),
+           text=_("%(round)s：%(branch)s已提交自评。") % {"round": locked.round.name, "branch": locked.branch.name},
+           link=reverse("selfeval-checklist", args=[locked.pk]), topic=f"self_submit:{locked.pk}")
     _sync(assessment, locked)
     return assessment
 
