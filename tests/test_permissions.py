@@ -137,7 +137,8 @@ TABLE = [
     # not published yet: a secretary may see the notice once it is: closed phase → 403
     ("notice-detail",               "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB"),
     # --- results -------------------------------------------------------------------------------------
-    ("results-ranking",             "published", "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
+    # the ranking is in the notice: once it is published the secretaries see it too
+    ("results-ranking",             "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
     ("results-branch",              "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
     ("results-branch",              "finalised", "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
     # --- 限期整改 --------------------------------------------------------------------------------------

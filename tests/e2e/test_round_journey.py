@@ -86,6 +86,9 @@ def test_a_round_guided_from_start_to_archive(page, phone, cast):
     page.check("#confirm-publish")
     page.click("button:has-text('发布通报')")
     expect(page.get_by_text("通报已发布")).to_be_visible()
+    page.goto(f"{base}/rounds/{c.round.pk}/results/")
+    expect(page.locator("#difference-head")).to_have_text("差值（自评−考评，不含加分）")
+    shot(page, "ranking-after-notice-desktop")
 
     # The secretary's home after the notice: grade, rank, no checklist first.
     phone.context.clear_cookies()
