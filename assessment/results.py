@@ -191,14 +191,16 @@ def round_results(round, *, with_areas=True):
         .order_by("branch__order", "branch__name", "pk")
     )
     rows = []
-    for a in assessment_rows(assessments, "approved_bonus", "has_veto"):
+    for a in assessment_rows(assessments, "approved_bonus", "has_veto", "submitted_at"):
         self_total, onsite_total = totals.get(a.pk, (ZERO, ZERO))
         bonus = min(a.approved_bonus or ZERO, cap)
         total = onsite_total + bonus
         assessed = a.status in ASSESSED
         rows.append(ResultRow(
             assessment=a, rank=0 if assessed else None, self_total=self_total, onsite_total=onsite_total,
-            bonus=bonus, total=total, difference=difference(self_total, onsite_total) if assessed else None,
+            bonus=bonus, total=total,
+            # 未自评 (scored on site without a self-evaluation): no self total to compare
+            difference=difference(self_total, onsite_total) if assessed and a.submitted_at else None,
             has_veto=a.has_veto, grade=grade_for(total, a.has_veto, bands) if assessed else "",
             areas=subtotals.get(a.pk, {}),
         ))
@@ -217,7 +219,7 @@ def round_results(round, *, with_areas=True):
 
 def inflated(rows, threshold):
     """Rows whose self total exceeds the on-site total by more than `threshold` (自评虚高)."""
-    return [row for row in rows if row.assessed and row.difference > threshold]
+    return [row for row in rows if row.difference is not None and row.difference > threshold]
 
 
 def typical_problems(round, limit=10):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from assessment.models import Assessment, Bonus, BonusClaim, Branch, Grade, Score, Status, Veto, VetoFinding
 from assessment.results import results_queryset, round_results, typical_problems
 from assessment.services.rounds import round_prepare
+from django.utils import timezone
 
 
 def score_all(assessment, onsite, self_score=None, finalised=True):
@@ -10,7 +11,7 @@ def score_all(assessment, onsite, self_score=None, finalised=True):
         onsite_score=Decimal(onsite), self_score=Decimal(self_score if self_score is not None else onsite)
     )
     if finalised:
-        Assessment.objects.filter(pk=assessment.pk).update(status=Status.FINALISED)
+        Assessment.objects.filter(pk=assessment.pk).update(status=Status.FINALISED, submitted_at=timezone.now())
 
 
 def test_totals_grades_and_ranking(cast):
@@ -81,7 +82,7 @@ def test_equal_totals_share_a_rank_and_keep_the_branch_order(cast):
     round_prepare(round=cast.round)
     Score.objects.filter(assessment__round=cast.round).update(onsite_score=Decimal("2"), self_score=Decimal("2"))
     Score.objects.filter(assessment__round=cast.round, assessment__branch__name="新村1").update(onsite_score=Decimal("1"))
-    Assessment.objects.filter(round=cast.round).update(status=Status.FINALISED)
+    Assessment.objects.filter(round=cast.round).update(status=Status.FINALISED, submitted_at=timezone.now())
     VetoFinding.objects.create(assessment=cast.assessment, veto=Veto.objects.first())
     rows = round_results(cast.round)
     assert [(r.rank, r.assessment.branch.name) for r in rows] == [(1, "西段村"), (1, "新村0"), (3, "新村1"), (4, "化峪村")]
@@ -118,3 +119,13 @@ def test_one_difference_without_bonus(cast):
     BonusClaim.objects.create(assessment=cast.assessment, bonus=bonus, decision=BonusClaim.Decision.APPROVED)
     row = next(r for r in round_results(cast.round) if r.assessment.pk == cast.assessment.pk)
     assert (row.total, row.difference) == (Decimal("20"), Decimal("6"))
+
+
+def test_no_difference_without_a_self_evaluation(cast):
+    """A branch scored on site without a self-evaluation (未自评) has no 差值 (not −total)."""
+    score_all(cast.assessment, "2")
+    Assessment.objects.filter(pk=cast.assessment.pk).update(submitted_at=None)
+    Assessment.objects.filter(pk=cast.assessment2.pk).update(submitted_at="2026-11-30T10:00:00Z")
+    score_all(cast.assessment2, "2")
+    rows = {r.assessment.branch.name: r for r in round_results(cast.round)}
+    assert rows["化峪村"].difference is None and rows["西段村"].difference == Decimal("0")

@@ -39,7 +39,7 @@ def ranking(request, pk):
     inflated_count = finalised_count = 0
     finalised = (Status.FINALISED, Status.PUBLISHED)
     for row in rows:
-        row.inflated = row.assessed and row.difference > threshold
+        row.inflated = row.difference is not None and row.difference > threshold
         inflated_count += row.inflated
         finalised_count += row.assessment.status in finalised
     charted = [row for row in rows if row.assessed][:CHART_ROWS]  # 未考评 has no place in a ranking

@@ -22,7 +22,7 @@ def onsite(cast):
     """化峪村 考评完成 with 18 of 24; 西段村 not yet assessed (nothing scored)."""
     Round.objects.filter(pk=cast.round.pk).update(phase=Phase.ONSITE)
     Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("2"), onsite_score=Decimal("1.5"))
-    cast.round.assessments.filter(pk=cast.assessment.pk).update(status=Status.FINALISED)
+    cast.round.assessments.filter(pk=cast.assessment.pk).update(status=Status.FINALISED, submitted_at=timezone.now())
     cast.round.assessments.filter(pk=cast.assessment2.pk).update(status=Status.SUBMITTED)
     return cast
 
@@ -67,7 +67,7 @@ def test_the_secretary_sees_the_ranking_after_the_notice(client, onsite):
 def test_charts_rank_one_on_top_veto_apart_long_names_whole(client, onsite):
     Branch.objects.filter(pk=onsite.branch2.pk).update(name="稷山县化峪果业有限公司")
     Score.objects.filter(assessment=onsite.assessment2).update(self_score=Decimal("2"), onsite_score=Decimal("2"))
-    onsite.round.assessments.update(status=Status.FINALISED)
+    onsite.round.assessments.update(status=Status.FINALISED, submitted_at=timezone.now())
     VetoFinding.objects.create(assessment=onsite.assessment, veto=Veto.objects.first(), note="弄虚作假")
     client.force_login(onsite.alice)
     html = client.get(reverse("results-ranking", args=[onsite.round.pk])).content.decode()
