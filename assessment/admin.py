@@ -415,7 +415,7 @@ class VetoFindingAdmin(TownshipScopedAdmin):
 @admin.register(AuditLog)
 class AuditLogAdmin(TownshipScopedAdmin):
     township_path = "assessment__round__township"
-    list_display = ["at", "actor", "action", "target", "field", "old_value", "new_value"]
+    list_display = ["at", "actor", "action", "target", "field", "change"]
     list_filter = ["action"]
     search_fields = ["target", "actor__username", "actor__display_name", "note"]
     list_select_related = ["actor"]

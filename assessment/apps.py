@@ -14,3 +14,4 @@ class AssessmentConfig(AppConfig):
         # The subtotals' triggers are dropped while migrations run and installed after them.
         pre_migrate.connect(subtotals.before_migrate, sender=self, dispatch_uid="subtotals-before-migrate")
         post_migrate.connect(subtotals.after_migrate, sender=self, dispatch_uid="subtotals-after-migrate")
+

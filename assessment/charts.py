@@ -73,22 +73,39 @@ def _radar(labels, series, title):
     return _svg(chart)
 
 
-def horizontal_bars(labels, series, title="", maximum=None):
-    """A bar per label, one colour per series: [(name, [value per label])].
+def horizontal_bars(labels, series, title="", maximum=None, marked=(), marked_label=""):
+    """A bar per label, one colour per series: [(name, [value per label])]. The first label is
+    drawn on top (rank 1 first). `marked` (a bool per label, e.g. a veto) draws those bars grey
+    and adds `marked_label` to their names.
 
     Meant for a few dozen labels (the ranking charts its top 30): a label takes 26 px for one
     series, 18 px per series for several, so 30 branches of two series stay within a printed page."""
-    return _horizontal_bars(*_frozen(labels, series), str(title), maximum)
+    labels, series = _frozen(labels, series)
+    return _horizontal_bars(labels, series, str(title), maximum, tuple(bool(m) for m in marked), str(marked_label))
+
+
+MARKED_COLOUR = "#9e9e9e"
+
+
+def _label_margin(labels):
+    """Extra room on the left for labels in Chinese: pygal measures a label as if every
+    character were Latin (about 0.6 of the font size wide), and a CJK character is a full em."""
+    widest = max((len(label) for label in labels), default=0)
+    return int(widest * STYLE.label_font_size * 0.45) + 8
 
 
 @functools.lru_cache(maxsize=CHARTS_KEPT)
-def _horizontal_bars(labels, series, title, maximum):
+def _horizontal_bars(labels, series, title, maximum, marked, marked_label):
     per_label = 26 if len(series) <= 1 else 18 * len(series)
     height = max(220, per_label * len(labels) + 120)
+    marked = marked or (False,) * len(labels)
+    names = [f"{label}（{marked_label}）" if m else label for label, m in zip(labels, marked)]
     chart = pygal.HorizontalBar(**_config(width=820, height=height, title=title or None,
                                           print_values=len(labels) <= 40, show_legend=len(series) > 1,
-                                          range=(0, float(maximum)) if maximum else None))
-    chart.x_labels = labels
+                                          range=(0, float(maximum)) if maximum else None,
+                                          truncate_label=-1, margin_left=_label_margin(names)))
+    chart.x_labels = names[::-1]  # pygal draws the first label at the bottom
     for name, values in series:
-        chart.add(name, [float(v) for v in values])
+        chart.add(name, [{"value": float(v), "color": MARKED_COLOUR} if m else float(v)
+                         for v, m in zip(values, marked)][::-1])
     return _svg(chart)

@@ -154,14 +154,14 @@ def selfeval_overview_rows(rows, can_remind, filtered):
     """The <tbody> rows of the self-evaluation overview (rows from selectors.self_overview, with
     status_label, badge, percent, remindable and checked set by the view); `filtered` picks the
     empty message. Dates are formatted here once per row, the checklist URLs built from one pattern."""
-    from django.utils import timezone
+    from django.utils import formats, timezone
 
     kinds, select = _kind_labels(), _("选择%(name)s")
     checklist_url = url_pattern("selfeval-checklist")
     for row in rows:
         _branch_texts(row, kinds)
         row.total_text = "—" if row.self_total is None else decimal_text(row.self_total)
-        row.submitted_text = timezone.localtime(row.submitted_at).strftime("%Y-%m-%d %H:%M") if row.submitted_at else "—"
+        row.submitted_text = formats.date_format(timezone.localtime(row.submitted_at), "DATETIME_FORMAT") if row.submitted_at else "—"
         row.checklist_url = checklist_url(row.pk)
         row.select_label = select % {"name": row.branch_name} if can_remind and row.remindable else ""
     return _render("assessment/selfeval_overview_rows.jinja",
@@ -174,7 +174,7 @@ def onsite_overview_rows(rows, filtered):
     the empty message."""
     from .models import Status
 
-    kinds, scorable = _kind_labels(), (Status.SUBMITTED, Status.ONSITE)
+    kinds, scorable = _kind_labels(), (Status.SUBMITTED, Status.NO_SELF, Status.ONSITE)
     for row in rows:
         _branch_texts(row, kinds)
         row.self_text = "—" if row.self_total is None else decimal_text(row.self_total)
@@ -252,11 +252,13 @@ def ranking_rows(rows, areas):
         branch = a.branch
         is_inflated = getattr(row, "inflated", False)
         lines.append(RANKING_ROW.format(
-            veto_class=' class="table-danger"' if row.has_veto else "", rank=row.rank, url=result_url(a.pk),
+            veto_class=' class="table-danger"' if row.has_veto else "", rank=row.rank or "—", url=result_url(a.pk),
             name=escape(branch.name), demonstration=demonstration if branch.is_demonstration else "",
             kind=kinds.get(branch.kind) or escape(branch.kind), status=statuses.get(a.status) or escape(a.status),
-            cells=cells(row.areas), bonus=text(row.bonus), self_total=text(row.self_total), total=text(row.total),
-            inflated_class=" text-danger fw-bold" if is_inflated else "", difference=text(row.difference),
+            cells=cells(row.areas), bonus=text(row.bonus), self_total=text(row.self_total),
+            total=text(row.total) if row.assessed else f'<span class="text-muted">{text(row.total)}</span>',
+            inflated_class=" text-danger fw-bold" if is_inflated else "",
+            difference="—" if row.difference is None else text(row.difference),
             inflated=inflated if is_inflated else "", veto=veto if row.has_veto else "",
             grade=grades.get(row.grade) or escape(row.grade_label),
         ))

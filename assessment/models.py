@@ -305,6 +305,7 @@ class Status(models.TextChoices):
     NOT_STARTED = "not_started", _("未开始")
     SELF = "self", _("自评中")
     SUBMITTED = "submitted", _("已提交")
+    NO_SELF = "no_self", _("未自评")  # not submitted when on-site began: scored on site without a self-evaluation
     ONSITE = "onsite", _("考评中")
     FINALISED = "finalised", _("考评完成")
     PUBLISHED = "published", _("已通报")
@@ -323,6 +324,11 @@ class Assessment(models.Model):
     finalised_at = models.DateTimeField(_("考评完成时间"), null=True, blank=True)
     onsite_date = models.DateField(_("考评日期"), null=True, blank=True)
     assessors_present = models.CharField(_("考评人员"), max_length=200, blank=True)
+    self_late = models.BooleanField(_("现场考评阶段继续自评"), default=False,
+                                    help_text=_("进入现场考评阶段时尚未提交、经镇党委同意延长自评的支部"))
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="assigned_assessments",
+                                  verbose_name=_("考评组"))
+    scheduled_date = models.DateField(_("计划考评日期"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -477,7 +483,7 @@ class Rectification(models.Model):
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
-        return self.status in (RectificationStatus.PENDING, RectificationStatus.REPORTED) and self.deadline < today
+        return self.status == RectificationStatus.PENDING and self.deadline < today  # 已报告: 待核验, not overdue
 
 
 class ReminderStage(models.TextChoices):
@@ -541,12 +547,18 @@ class Evidence(models.Model):
         return self.original_name
 
 
+def AUDIT_ACTIONS():  # noqa: N802  the audit log's action codes and their labels (audit_labels.py)
+    from .audit_labels import ACTIONS
+
+    return ACTIONS
+
+
 class AuditLog(models.Model):
     """Who changed what, when, from what to what. Written by services only."""
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作人"))
-    action = models.CharField(_("操作"), max_length=50)
+    action = models.CharField(_("操作"), max_length=50, choices=AUDIT_ACTIONS)
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, null=True, blank=True, related_name="audit", verbose_name=_("考核记录"))
     item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("考核项目"))
     target = models.CharField(_("对象"), max_length=200, blank=True)
@@ -564,7 +576,17 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["assessment", "item", "at"], name="audit_assessment_item")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def change(self):
+        """原值 → 新值, a status or a phase by its label."""
+        from .audit_labels import value_label
+
+        if not (self.old_value or self.new_value):
+            return ""
+        return f"{value_label(self.field, self.old_value) or '—'} → {value_label(self.field, self.new_value) or '—'}"
+
+    change.short_description = _("变更")
 
 
 class AuditHead(models.Model):
@@ -585,6 +607,8 @@ class Message(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox", verbose_name=_("收件人"))
     text = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=255, blank=True)
+    topic = models.CharField(_("事由"), max_length=100, blank=True,
+                             help_text=_("同一事由一天内只通知同一人一次"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -592,7 +616,8 @@ class Message(models.Model):
         verbose_name = _("站内消息")
         verbose_name_plural = _("站内消息")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="message_user_unread")]
+        indexes = [models.Index(fields=["user", "read_at"], name="message_user_unread"),
+                   models.Index(fields=["user", "topic", "created_at"], name="message_user_topic")]
 
 
 # 清单式推进 (the year plan): its own module, part of this app.

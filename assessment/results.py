@@ -5,6 +5,9 @@ row); round_results ranks the 1,000 aggregated rows in Python.
 
 total = on-site item scores + approved bonus (at most the standard's cap);
 any veto finding makes the grade 不合格 whatever the total.
+差值 = self total − on-site item scores, both without bonus (difference(), DIFFERENCE_LABEL):
+the one definition the ranking, the notice and the summary table show.
+A branch not yet 考评完成 has no rank and no grade (未考评) and comes after the ranked ones.
 """
 
 from dataclasses import dataclass, field
@@ -15,10 +18,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least, Rank
 
-from .models import Assessment, BonusClaim, Grade, Item, Score, Subtotal, VetoFinding
+from django.utils.translation import gettext_lazy
+
+from .models import Assessment, BonusClaim, Grade, Item, Score, Status, Subtotal, VetoFinding
 from .rows import AssessmentRow, assessment_rows
 
 ZERO = Decimal("0")
+ASSESSED = (Status.FINALISED, Status.PUBLISHED)
+NOT_ASSESSED_LABEL = gettext_lazy("未考评")
+DIFFERENCE_LABEL = gettext_lazy("差值（自评−考评，不含加分）")
+
+
+def difference(self_total, onsite_total):
+    """差值: the self total minus the on-site item scores, neither with bonus."""
+    return self_total - onsite_total
 DECIMAL = DecimalField(max_digits=8, decimal_places=1)
 
 
@@ -95,19 +108,23 @@ def results_queryset(round):
 @dataclass
 class ResultRow:
     assessment: AssessmentRow
-    rank: int
+    rank: int | None        # None while not 考评完成 (未考评)
     self_total: Decimal
     onsite_total: Decimal
     bonus: Decimal
     total: Decimal
-    difference: Decimal
+    difference: Decimal | None  # None while not 考评完成
     has_veto: bool
-    grade: str
+    grade: str              # "" while not 考评完成
     areas: dict = field(default_factory=dict)  # area_id -> (self subtotal, on-site subtotal)
 
     @property
+    def assessed(self):
+        return self.rank is not None
+
+    @property
     def grade_label(self):
-        return str(Grade(self.grade).label)
+        return str(Grade(self.grade).label) if self.grade else str(NOT_ASSESSED_LABEL)
 
 
 def grade_for(total, has_veto, bands):
@@ -174,19 +191,25 @@ def round_results(round, *, with_areas=True):
         .order_by("branch__order", "branch__name", "pk")
     )
     rows = []
-    for a in assessment_rows(assessments, "approved_bonus", "has_veto"):
+    for a in assessment_rows(assessments, "approved_bonus", "has_veto", "submitted_at"):
         self_total, onsite_total = totals.get(a.pk, (ZERO, ZERO))
         bonus = min(a.approved_bonus or ZERO, cap)
         total = onsite_total + bonus
+        assessed = a.status in ASSESSED
         rows.append(ResultRow(
-            assessment=a, rank=0, self_total=self_total, onsite_total=onsite_total,
-            bonus=bonus, total=total, difference=self_total - onsite_total, has_veto=a.has_veto,
-            grade=grade_for(total, a.has_veto, bands), areas=subtotals.get(a.pk, {}),
+            assessment=a, rank=0 if assessed else None, self_total=self_total, onsite_total=onsite_total,
+            bonus=bonus, total=total,
+            # 未自评 (scored on site without a self-evaluation): no self total to compare
+            difference=difference(self_total, onsite_total) if assessed and a.submitted_at else None,
+            has_veto=a.has_veto, grade=grade_for(total, a.has_veto, bands) if assessed else "",
+            areas=subtotals.get(a.pk, {}),
         ))
-    # Stable sort: equal keys keep the database's branch order (its collation).
-    rows.sort(key=lambda row: (row.has_veto, -row.total))
+    # Stable sort: equal keys keep the database's branch order (its collation); 未考评 last.
+    rows.sort(key=lambda row: (not row.assessed, row.has_veto, -row.total))
     previous = None
     for position, row in enumerate(rows, 1):
+        if not row.assessed:
+            break
         key = (row.has_veto, row.total)
         if key != previous:
             rank, previous = position, key
@@ -196,7 +219,7 @@ def round_results(round, *, with_areas=True):
 
 def inflated(rows, threshold):
     """Rows whose self total exceeds the on-site total by more than `threshold` (自评虚高)."""
-    return [row for row in rows if row.difference > threshold]
+    return [row for row in rows if row.difference is not None and row.difference > threshold]
 
 
 def typical_problems(round, limit=10):

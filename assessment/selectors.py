@@ -49,6 +49,55 @@ def home_rounds(user):
     )
 
 
+# --- The round's path: 准备 → 自评 → 现场考评 → 通报整改 → 归档 --------------------
+
+SUBMITTED_STATUSES = (Status.SUBMITTED, Status.ONSITE, Status.FINALISED, Status.PUBLISHED)
+
+
+def round_counts(round, today=None):
+    """What counts at each step of `round` (two queries): branches; submitted, not submitted,
+    given more time, 未自评; on-site started and finalised; the published rectification items
+    closed, awaiting verification (待核验), overdue, and the drafts."""
+    today = today or timezone.localdate()
+    counts = Assessment.objects.filter(round=round).aggregate(
+        branches=Count("pk"),
+        submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES) | Q(status=Status.NO_SELF, submitted_at__isnull=False)),
+        unsubmitted=Count("pk", filter=Q(status__in=(Status.NOT_STARTED, Status.SELF))),
+        not_started=Count("pk", filter=Q(status=Status.NOT_STARTED)),
+        late=Count("pk", filter=Q(status__in=(Status.NOT_STARTED, Status.SELF), self_late=True)),
+        no_self=Count("pk", filter=Q(status=Status.NO_SELF) | Q(status__in=(Status.ONSITE, Status.FINALISED, Status.PUBLISHED),
+                                                              submitted_at__isnull=True)),
+        onsite=Count("pk", filter=Q(status=Status.ONSITE)),
+        finalised=Count("pk", filter=Q(status__in=(Status.FINALISED, Status.PUBLISHED))),
+    )
+    counts.update(Rectification.objects.filter(assessment__round=round).aggregate(
+        rect_total=Count("pk", filter=Q(status__in=BOARD_STATUSES)),
+        rect_closed=Count("pk", filter=Q(status=RectificationStatus.CLOSED)),
+        rect_reported=Count("pk", filter=Q(status=RectificationStatus.REPORTED)),
+        rect_overdue=Count("pk", filter=overdue_q(today)),
+        rect_pending=Count("pk", filter=Q(status=RectificationStatus.PENDING)),
+        rect_drafts=Count("pk", filter=Q(status=RectificationStatus.DRAFT)),
+    ))
+    return counts
+
+
+def round_unsubmitted(round):
+    """The branches of `round` that have not submitted their self-evaluation, in branch order."""
+    return list(Assessment.objects.filter(round=round, status__in=(Status.NOT_STARTED, Status.SELF))
+                .select_related("branch").order_by("branch__order", "branch__name"))
+
+
+def round_open_rectifications(round, today=None):
+    """Per branch with open published items: (branch name, 待整改, 待核验, 逾期), one query."""
+    today = today or timezone.localdate()
+    return list(Assessment.objects.filter(round=round).annotate(
+        pending=Count("rectifications", filter=Q(rectifications__status=RectificationStatus.PENDING)),
+        reported=Count("rectifications", filter=Q(rectifications__status=RectificationStatus.REPORTED)),
+        overdue=Count("rectifications", filter=overdue_q(today, "rectifications__")),
+    ).filter(Q(pending__gt=0) | Q(reported__gt=0)).order_by("branch__order", "branch__name")
+        .values_list("branch__name", "pending", "reported", "overdue"))
+
+
 # --- The township's view of the self-evaluation phase ------------------------
 
 RETURNED = "returned"  # not a stored status: 自评中 with a return reason (已退回)
@@ -195,11 +244,18 @@ def decimal_text(value):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def status_word(status, returned_reason):
+    """(status, label): the one word every page shows for an assessment's status: 已退回 for a
+    self-evaluation sent back (stored as 自评中 with a return reason)."""
+    if status == Status.SELF and returned_reason:
+        return RETURNED, _("已退回")
+    return status, str(Status(status).label)
+
+
 def self_summary(assessment, today=None):
     """What a secretary's card shows of an assessment, without queries: the status
     (未开始/自评中/已退回/已提交/…), the effective deadline and the days left."""
-    status = RETURNED if assessment.status == Status.SELF and assessment.returned_reason else assessment.status
-    label = _("已退回") if status == RETURNED else assessment.get_status_display()
+    status, label = status_word(assessment.status, assessment.returned_reason)
     deadline = assessment.self_deadline or assessment.round.self_end
     today = today or timezone.localdate()
     days_left = (deadline - today).days if isinstance(deadline, datetime.date) else None
@@ -224,9 +280,10 @@ def self_area_subtotals(assessment, area_id=None):
 def self_progress(assessment):
     """{"scored", "items", "total"} of an assessment's self scores: one aggregate query."""
     agg = Score.objects.filter(assessment=assessment).aggregate(
-        items=Count("id"), scored=Count("self_score"), total=Sum("self_score")
+        items=Count("id"), scored=Count("self_score"), total=Sum("self_score"), points=Sum("points"),
     )
-    return {"scored": agg["scored"], "items": agg["items"], "total": agg["total"] or ZERO}
+    return {"scored": agg["scored"], "items": agg["items"], "total": agg["total"] or ZERO,
+            "points": agg["points"] or ZERO}
 
 
 CHECKLIST_ROWS = Prepared(lambda assessment_id: (
@@ -308,14 +365,14 @@ def messages_for(user):
 
 
 
-RECTIFICATION_OPEN = (RectificationStatus.PENDING, RectificationStatus.REPORTED)
 BOARD_STATUSES = (RectificationStatus.PENDING, RectificationStatus.REPORTED, RectificationStatus.CLOSED)
 BOARD_PAGE_SIZE = 50
 
 
 def overdue_q(today, prefix=""):
-    """逾期: not closed and the deadline before today."""
-    return Q(**{f"{prefix}status__in": RECTIFICATION_OPEN, f"{prefix}deadline__lt": today})
+    """逾期: not reported by the deadline (or returned and not reported again by it). An item
+    reported in time that waits for the township's verification is 待核验, not overdue."""
+    return Q(**{f"{prefix}status": RectificationStatus.PENDING, f"{prefix}deadline__lt": today})
 
 
 def rectification_branch_ids_visible_to(user, round):
@@ -363,6 +420,7 @@ def rectification_totals(queryset, today=None):
         total=Count("pk"),
         closed=Count("pk", filter=Q(status=RectificationStatus.CLOSED)),
         overdue=Count("pk", filter=overdue_q(today)),
+        reported=Count("pk", filter=Q(status=RectificationStatus.REPORTED)),
         on_time=Count("pk", filter=Q(status=RectificationStatus.CLOSED, verified_at__date__lte=F("deadline"))),
     )
     totals["on_time_rate"] = round(totals["on_time"] * 100 / totals["total"]) if totals["total"] else None
@@ -483,7 +541,7 @@ def onsite_overview(round, status=None, kind=None):
     rows = base.order_by("branch__order", "branch__name", "pk")
     if status:
         rows = rows.filter(status=status)
-    rows = assessment_rows(rows, "assessors_present")
+    rows = assessment_rows(rows, "assessors_present", "returned_reason")
     _attach_score_sums(rows, base)
 
     actors = defaultdict(list)

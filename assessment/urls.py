@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, exports, home, notice, onsite, plan, rectifications, results, selfeval, township
+from .views import evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -8,6 +8,7 @@ urlpatterns = [
     *selfeval.urlpatterns,
     *evidence.urlpatterns,
     *township.urlpatterns,
+    *rounds.urlpatterns,
     *results.urlpatterns,
     *notice.urlpatterns,
     *rectifications.urlpatterns,

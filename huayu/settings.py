@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_include_bootstrap",
-    "axes",
+    "assessment.axes_app.AxesConfig",  # django-axes, named in Chinese
     "assessment",
 ]
 

@@ -6,8 +6,9 @@ import openpyxl
 import pytest
 
 from assessment.exporters import AcceptanceSheet, RectificationList, Summary
-from assessment.models import Bonus, BonusClaim, Rectification, RectificationStatus, Score, Veto, VetoFinding
+from assessment.models import Bonus, BonusClaim, Rectification, RectificationStatus, Score, Status, Veto, VetoFinding
 from assessment.xlsx import write_xlsx
+from django.utils import timezone
 
 
 def export(exporter):
@@ -25,6 +26,7 @@ def finished(cast):
     Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("2"), onsite_score=Decimal("1.5"),
                                                             deduction_reason="记录不完整")
     Score.objects.filter(assessment=cast.assessment2).update(self_score=Decimal("2"), onsite_score=Decimal("2"))
+    cast.round.assessments.update(status=Status.FINALISED, submitted_at=timezone.now())
     item = cast.standard.items.get(number=1)
     today = datetime.date(2026, 11, 26)
     Rectification.objects.create(

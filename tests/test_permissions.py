@@ -106,6 +106,12 @@ TABLE = [
     # --- 党委一线考评 ----------------------------------------------------------------------------------
     ("onsite-overview",             "onsite",    "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
     ("round-phase-set",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
+    ("round-detail",                "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
+    ("round-phase-confirm",         "self",      "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
+    # a branch has begun its self-evaluation: the round cannot step back (403 with the reason, for all)
+    ("round-phase-back",            "self",      "POST",  "LG   FB   FB   FB   FB   NF   NF   FB"),
+    # 按未自评考评 is for the on-site phase only
+    ("selfeval-skip",               "self",      "POST",  "LG   FB   FB   FB   NF   NF   NF   FB"),
     ("onsite-scoring",              "onsite",    "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
     ("onsite-scoring",              "onsite",    "FORM",  "LG   RD   RD   FB   NF   NF   NF   RD"),
     ("onsite-scoring",              "finalised", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
@@ -119,6 +125,7 @@ TABLE = [
     ("onsite-reopen",               "finalised", "GET",   "LG   OK   FB   FB   NF   NF   NF   OK"),
     ("onsite-reopen",               "finalised", "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD"),
     ("onsite-reopen",               "published", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
+    ("onsite-reopen",               "published", "GET",   "LG   FB   FB   FB   NF   NF   NF   FB"),
     # --- 通报: the round is the secretaries' own township's, the page not theirs → 403 ----------------
     ("notice-prepare",              "finalised", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
     ("notice-propose",              "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
@@ -139,7 +146,8 @@ TABLE = [
     ("notice-docx",                 "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
     ("notice-docx",                 "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB"),
     # --- results -------------------------------------------------------------------------------------
-    ("results-ranking",             "published", "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
+    # the ranking is in the notice: once it is published the secretaries see it too
+    ("results-ranking",             "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
     ("results-branch",              "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
     ("results-branch",              "finalised", "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
     # --- 限期整改 --------------------------------------------------------------------------------------
@@ -205,6 +213,10 @@ ARGS = {
     "bonus-claim-withdraw": lambda p: [p.assessment.pk, p.bonus.pk],
     "onsite-overview": lambda p: [p.round.pk],
     "round-phase-set": lambda p: [p.round.pk],
+    "round-detail": lambda p: [p.round.pk],
+    "round-phase-confirm": lambda p: [p.round.pk],
+    "round-phase-back": lambda p: [p.round.pk],
+    "selfeval-skip": lambda p: [p.assessment.pk],
     "onsite-scoring": lambda p: [p.assessment.pk],
     "onsite-item-save": lambda p: [p.assessment.pk, p.item.pk],
     "onsite-veto-save": lambda p: [p.assessment.pk, p.veto.pk],
@@ -275,7 +287,9 @@ DATA = {
     "selfeval-remind": lambda p: {"branch": [p.assessment.branch_id]},
     "evidence-upload": lambda p: {"file": upload("会议记录.png", png_bytes())},
     "bonus-claim-save": lambda p: {"note": "获评市级先进基层党组织"},
-    "round-phase-set": lambda p: {"phase": "onsite"},
+    "round-phase-set": lambda p: {"phase": "onsite", "confirm": "1", "all": "skip",
+                                  **{f"arrange-{pk}": "" for pk in p.round.assessments.values_list("pk", flat=True)}},
+    "round-phase-back": lambda p: {"reason": "误操作"},
     "onsite-scoring": lambda p: {f"version-{p.item.pk}": _version(p), f"score-{p.item.pk}": "1",
                                  f"reason-{p.item.pk}": "会议记录缺两次"},
     "onsite-item-save": lambda p: {"score": "1", "reason": "会议记录缺两次", "version": _version(p)},

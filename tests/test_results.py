@@ -1,14 +1,17 @@
 from decimal import Decimal
 
-from assessment.models import Bonus, BonusClaim, Branch, Grade, Score, Veto, VetoFinding
+from assessment.models import Assessment, Bonus, BonusClaim, Branch, Grade, Score, Status, Veto, VetoFinding
 from assessment.results import results_queryset, round_results, typical_problems
 from assessment.services.rounds import round_prepare
+from django.utils import timezone
 
 
-def score_all(assessment, onsite, self_score=None):
+def score_all(assessment, onsite, self_score=None, finalised=True):
     Score.objects.filter(assessment=assessment).update(
         onsite_score=Decimal(onsite), self_score=Decimal(self_score if self_score is not None else onsite)
     )
+    if finalised:
+        Assessment.objects.filter(pk=assessment.pk).update(status=Status.FINALISED, submitted_at=timezone.now())
 
 
 def test_totals_grades_and_ranking(cast):
@@ -79,6 +82,7 @@ def test_equal_totals_share_a_rank_and_keep_the_branch_order(cast):
     round_prepare(round=cast.round)
     Score.objects.filter(assessment__round=cast.round).update(onsite_score=Decimal("2"), self_score=Decimal("2"))
     Score.objects.filter(assessment__round=cast.round, assessment__branch__name="新村1").update(onsite_score=Decimal("1"))
+    Assessment.objects.filter(round=cast.round).update(status=Status.FINALISED, submitted_at=timezone.now())
     VetoFinding.objects.create(assessment=cast.assessment, veto=Veto.objects.first())
     rows = round_results(cast.round)
     assert [(r.rank, r.assessment.branch.name) for r in rows] == [(1, "西段村"), (1, "新村0"), (3, "新村1"), (4, "化峪村")]
@@ -97,3 +101,31 @@ def test_results_queryset_agrees_with_round_results(cast):
     ]
     assert [(a.branch.name, a.total, a.bonus) for a in queryset] == [("西段村", Decimal("24"), Decimal("0")),
                                                                      ("化峪村", Decimal("23"), Decimal("5"))]
+
+
+def test_branches_not_finalised_have_no_rank_and_no_grade(cast):
+    """Before: during on-site an unassessed branch ranked with 0 points and 不合格."""
+    score_all(cast.assessment2, "2")
+    score_all(cast.assessment, "2", finalised=False)  # scored, not 考评完成
+    rows = round_results(cast.round)
+    assert [(r.assessment.branch.name, r.rank, r.grade_label, r.difference) for r in rows] == [
+        ("西段村", 1, "不合格", Decimal("0")), ("化峪村", None, "未考评", None)]  # 24 of 24: bands of 100
+
+
+def test_one_difference_without_bonus(cast):
+    """差值 = self total − on-site item scores; the bonus is in 考评总分, not in 差值."""
+    score_all(cast.assessment, "1.5", self_score="2")  # 18 on site, 24 self
+    bonus = Bonus.objects.get(standard=cast.standard)
+    BonusClaim.objects.create(assessment=cast.assessment, bonus=bonus, decision=BonusClaim.Decision.APPROVED)
+    row = next(r for r in round_results(cast.round) if r.assessment.pk == cast.assessment.pk)
+    assert (row.total, row.difference) == (Decimal("20"), Decimal("6"))
+
+
+def test_no_difference_without_a_self_evaluation(cast):
+    """A branch scored on site without a self-evaluation (未自评) has no 差值 (not −total)."""
+    score_all(cast.assessment, "2")
+    Assessment.objects.filter(pk=cast.assessment.pk).update(submitted_at=None)
+    Assessment.objects.filter(pk=cast.assessment2.pk).update(submitted_at="2026-11-30T10:00:00Z")
+    score_all(cast.assessment2, "2")
+    rows = {r.assessment.branch.name: r for r in round_results(cast.round)}
+    assert rows["化峪村"].difference is None and rows["西段村"].difference == Decimal("0")

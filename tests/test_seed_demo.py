@@ -1,6 +1,7 @@
 from django.core.management import call_command
+from django.db.models import F
 
-from assessment.models import Assessment, Branch, Item, Rectification, Role, Round, Score, Standard, User
+from assessment.models import Assessment, AuditLog, Branch, Item, Rectification, Role, Round, Score, Standard, User
 
 
 def snapshot():
@@ -31,7 +32,7 @@ def test_seed_demo_creates_the_township_and_is_idempotent(db, capsys):
     assert User.objects.filter(role=Role.SECRETARY).count() == 25
     assert set(User.objects.filter(role=Role.SECRETARY).values_list("branch", flat=True)) == set(
         Branch.objects.values_list("id", flat=True))
-    assert Item.objects.count() == 56
+    assert Item.objects.filter(standard__name="化峪镇党支部规范化建设考核验收标准（2026年版）").count() == 56
     current = Round.objects.get(name="2026年度规范化建设考核验收")
     assert current.phase == "self" and current.assessments.count() == 25
     assert Score.objects.filter(assessment__round=current).count() == 25 * 56
@@ -88,3 +89,21 @@ def test_a_database_with_an_account_gets_no_demo(db):
     User.objects.create_user("office", password="x-9-long-enough")
     call_command("seed_demo")
     assert not Branch.objects.exists() and User.objects.count() == 1
+
+
+def test_the_demo_is_consistent(db):
+    """Before: the 2025 round on the 2026 standard; problems unrelated to their items; secretaries
+    named after their branch; deductions without a reason; a second run recorded round_prepare."""
+    call_command("seed_demo")
+    audit_records = AuditLog.objects.count()
+    call_command("seed_demo")
+    assert AuditLog.objects.count() == audit_records
+    last = Round.objects.get(name="2025年度规范化建设考核验收")
+    assert last.standard.name == "化峪镇党支部规范化建设考核验收标准（2025年版）"
+    assert Round.objects.get(name="2026年度规范化建设考核验收").standard.name.endswith("（2026年版）")
+    for r in Rectification.objects.filter(assessment__round=last).select_related("item"):
+        assert r.item.content[:30].rstrip("。；;，,") in r.problem or (r.item.evidence or "@")[:10] in r.problem, r.problem
+    names = list(User.objects.filter(role=Role.SECRETARY).values_list("display_name", flat=True))
+    assert len(set(names)) == 25 and not any("支部" in name for name in names)
+    assert User.objects.get(username="shuji01").display_name == "张建国"
+    assert not Score.objects.filter(onsite_score__lt=F("points"), deduction_reason="").exists()

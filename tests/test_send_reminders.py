@@ -53,8 +53,8 @@ def test_reminders_once_per_item_person_and_stage(due, mailoutbox, django_captur
         ("alice", "已报告", ReminderStage.OVERDUE),
     }
     soon = Message.objects.get(user=due.carol, text__contains="换届材料不全")
-    assert "将于 2026-12-03 到期" in soon.text and soon.link == f"/rectifications/{due.rect.pk}/"
-    assert "已于 2026-11-30 逾期" in Message.objects.get(user=due.carol, text__contains="逾期问题").text
+    assert "将于 2026年12月3日 到期" in soon.text and soon.link == f"/rectifications/{due.rect.pk}/"
+    assert "已于 2026年11月30日 逾期" in Message.objects.get(user=due.carol, text__contains="逾期问题").text
     assert Message.objects.filter(user=due.alice, text__contains="化峪村的整改事项“逾期问题”已逾期").exists()
     assert not Message.objects.filter(user__in=[due.dave, due.bob, due.eve, due.frank]).exists()
     assert sorted(m.to[0] for m in mailoutbox) == ["alice@example.com", "carol@example.com"]

@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +33,7 @@ def _check_admin(actor, round):
 def _check_preparing(round):
     if round.published_at is not None:
         raise ServiceError(_("通报已于 %(at)s 发布，不能再修改拟整改事项。") % {
-            "at": timezone.localtime(round.published_at).strftime("%Y-%m-%d %H:%M")})
+            "at": formats.date_format(timezone.localtime(round.published_at), "DATETIME_FORMAT")})
     if round.phase not in (Phase.ONSITE, Phase.NOTICE):
         raise ServiceError(_("现场考评开始后才能准备通报（当前为“%(phase)s”）。") % {"phase": round.get_phase_display()})
 
@@ -88,8 +88,8 @@ def rectifications_propose(*, round, actor, include_deductions=False, today=None
         if (score.assessment_id, score.item_id) in have:
             continue
         lost = score.points - (score.onsite_score if score.onsite_score is not None else score.points)
-        problem = score.deduction_reason.strip() or _("%(content)s（扣%(lost)s分）") % {
-            "content": score.item.content[:60], "lost": f"{lost.normalize():f}"}
+        problem = score.deduction_reason.strip() or (_("%(content)s（扣%(lost)s分）") % {
+            "content": score.item.content[:60], "lost": f"{lost.normalize():f}"} if lost else score.item.content[:60])
         created.append(Rectification(
             assessment_id=score.assessment_id, item_id=score.item_id, problem=problem,
             requirement=score.requirement.strip() or str(DEFAULT_REQUIREMENT),

@@ -58,6 +58,8 @@ def onsite_edit_refusal(assessment, actor):
     if assessment.round.phase != Phase.ONSITE:
         return _("当前考核批次不在现场考评阶段（现为“%(phase)s”），不能进行现场考评。") % {
             "phase": assessment.round.get_phase_display()}
+    if assessment.status in (Status.NOT_STARTED, Status.SELF) and assessment.self_late:
+        return _("本支部已获准延长自评，提交自评后才能开始现场考评；如不再等待，请镇党委管理员将其按未自评考评。")
     if assessment.status in (Status.NOT_STARTED, Status.SELF):
         return _("本支部尚未提交自评（当前状态：%(status)s），不能开始现场考评。") % {
             "status": assessment.get_status_display()}
@@ -227,8 +229,9 @@ def bonus_claim_decide(*, assessment, claim, actor, decision, note=""):
 
 
 def _start(locked, actor):
-    status_advance(locked=locked, actor=actor, from_status=Status.SUBMITTED, to_status=Status.ONSITE,
-                   action="onsite_start")
+    for from_status in (Status.SUBMITTED, Status.NO_SELF):
+        status_advance(locked=locked, actor=actor, from_status=from_status, to_status=Status.ONSITE,
+                       action="onsite_start")
 
 
 def finalise_refusal(assessment):
@@ -277,17 +280,27 @@ def onsite_finalise(*, assessment, actor, assessors_present, date):
     return assessment
 
 
+def reopen_refusal(assessment):
+    """Why this branch's on-site assessment cannot be reopened now (no query), or None."""
+    if assessment.status == Status.PUBLISHED:
+        return _("考评结果已通报，不能重新打开。")
+    if assessment.status != Status.FINALISED:
+        return _("只有考评完成的支部才能重新打开（当前状态：%(status)s）。") % {
+            "status": assessment.get_status_display()}
+    if assessment.round.phase != Phase.ONSITE:
+        return _("考核批次已不在现场考评阶段，不能重新打开。")
+    return None
+
+
 @transaction.atomic
 def onsite_reopen(*, assessment, actor, reason):
     """重新打开: the township admin sends a finalised branch back to 考评中, with a reason."""
     locked = _locked(assessment)
     if not is_admin_of(actor, locked):
         raise ServiceError(_("只有镇党委管理员可以重新打开已完成的考评。"))
-    if locked.status != Status.FINALISED:
-        raise ServiceError(_("只有考评完成的支部才能重新打开（当前状态：%(status)s）。") % {
-            "status": locked.get_status_display()})
-    if locked.round.phase != Phase.ONSITE:
-        raise ServiceError(_("考核批次已不在现场考评阶段，不能重新打开。"))
+    refusal = reopen_refusal(locked)
+    if refusal:
+        raise ServiceError(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("请填写重新打开的原因。"))

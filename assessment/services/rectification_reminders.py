@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import (
@@ -43,7 +43,7 @@ class RectificationReminderResult:
 
 def _text(stage, r, for_admin):
     values = {"round": r.assessment.round.name, "branch": r.assessment.branch.name, "problem": r.problem[:40],
-              "deadline": r.deadline.strftime("%Y-%m-%d")}
+              "deadline": formats.date_format(r.deadline, "DATE_FORMAT")}
     if for_admin:
         return _("【%(round)s】%(branch)s的整改事项“%(problem)s”已逾期（整改时限 %(deadline)s），请督促整改。") % values
     if stage == ReminderStage.DUE_SOON:

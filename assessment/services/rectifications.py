@@ -2,6 +2,7 @@
 or returns it. Each step is recorded with who and when."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,6 +11,7 @@ from assessment.permissions import is_township_admin
 from assessment.uploads import inspect_upload
 
 from .base import ServiceError, audit
+from .notify import branch_secretaries, notify, township_admins
 from .evidence import delete_files, evidence_store
 
 TEXT_MAX = 2000
@@ -88,6 +90,10 @@ def rectification_report(*, rectification, actor, measures, uploads=()):
             audit(actor=actor, action="rectification_report", assessment=locked.assessment, item=locked.item,
                   field="status", old=old, new=locked.status,
                   note=measures + (_("（佐证材料 %(n)s 个）") % {"n": len(checked)} if checked else ""))
+            notify(user_ids=township_admins(locked.assessment.round.township_id),
+                   text=_("%(branch)s报告了整改情况，待核验：%(problem)s") % {
+                       "branch": locked.assessment.branch.name, "problem": locked.problem[:40]},
+                   link=reverse("rectification-detail", args=[locked.pk]), topic=f"rect_report:{locked.pk}")
     except BaseException:
         delete_files(stored)
         raise
@@ -124,6 +130,9 @@ def rectification_verify(*, rectification, actor, note=""):
     locked.save(update_fields=["status", "verified_by", "verified_at", "verify_note"])
     audit(actor=actor, action="rectification_verify", assessment=locked.assessment, item=locked.item,
           field="status", old=RectificationStatus.REPORTED, new=locked.status, note=locked.verify_note)
+    notify(user_ids=branch_secretaries(locked.assessment.branch_id),
+           text=_("整改事项已销号：%(problem)s") % {"problem": locked.problem[:40]},
+           link=reverse("rectification-detail", args=[locked.pk]), topic=f"rect_verify:{locked.pk}")
     return locked
 
 
@@ -137,10 +146,16 @@ def rectification_return(*, rectification, actor, reason):
         raise ServiceError(_("请填写退回原因。"))
     locked.status = RectificationStatus.PENDING
     locked.returned_reason = reason[:TEXT_MAX]
+    locked.reported_at = None  # 完成时间 is that of the next report; the old one stays in the history
     locked.verified_by = actor
     locked.verified_at = timezone.now()
     locked.verify_note = locked.returned_reason
-    locked.save(update_fields=["status", "returned_reason", "verified_by", "verified_at", "verify_note"])
+    locked.save(update_fields=["status", "returned_reason", "reported_at", "verified_by", "verified_at",
+                               "verify_note"])
     audit(actor=actor, action="rectification_return", assessment=locked.assessment, item=locked.item,
           field="status", old=RectificationStatus.REPORTED, new=locked.status, note=reason)
+    notify(user_ids=branch_secretaries(locked.assessment.branch_id),
+           text=_("整改事项被退回，请重新整改并报告：%(problem)s（原因：%(reason)s）") % {
+               "problem": locked.problem[:40], "reason": reason[:100]},
+           link=reverse("rectification-detail", args=[locked.pk]), topic=f"rect_return:{locked.pk}")
     return locked

@@ -12,7 +12,7 @@ from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import Assessment, Message, Phase, Role, Status, User
@@ -84,7 +84,7 @@ def self_reminders_send(*, round, actor, branch_ids, base_url=""):
                 "目前已评 %(scored)s/%(total)s 项。"
             ) % {
                 "round": round.name,
-                "deadline": deadline.strftime("%Y-%m-%d") if deadline else _("截止日期"),
+                "deadline": formats.date_format(deadline, "DATE_FORMAT") if deadline else _("截止日期"),
                 "branch": assessment.branch.name,
                 "scored": assessment.scored_items,
                 "total": assessment.total_items,

@@ -18,6 +18,7 @@ from assessment.permissions import is_township_admin
 
 from .base import InvalidInput, ServiceError, audit, status_advance
 from .edits import edit_applies, edit_ids, parse_version, score_conflict
+from .notify import notify, township_admins
 
 STEP = Decimal("0.5")
 NOTE_MAX = 2000
@@ -40,7 +41,8 @@ def self_edit_refusal(assessment, actor, today=None):
     """Why `actor` may not change this self-evaluation now, or None if they may."""
     if not is_branch_secretary(actor, assessment):
         return _("只有本支部书记可以填写和提交自评。")
-    if assessment.round.phase != Phase.SELF:
+    late = assessment.round.phase == Phase.ONSITE and assessment.self_late
+    if assessment.round.phase != Phase.SELF and not late:
         return _("当前考核批次不在自评阶段（现为“%(phase)s”），自评不能修改。") % {
             "phase": assessment.round.get_phase_display()
         }
@@ -52,7 +54,7 @@ def self_edit_refusal(assessment, actor, today=None):
     today = today or timezone.localdate()
     if deadline and today > deadline:
         return _("自评已于 %(date)s 截止，不能再保存或提交。如需延期，请联系镇党委管理员。") % {
-            "date": formats.date_format(deadline, "Y-m-d")
+            "date": formats.date_format(deadline, "DATE_FORMAT")
         }
     return None
 
@@ -91,7 +93,7 @@ def _score_text(value):
 
 
 def _locked(assessment):
-    return Assessment.objects.select_for_update(of=("self",)).select_related("round").get(pk=assessment.pk)
+    return Assessment.objects.select_for_update(of=("self",)).select_related("round", "branch").get(pk=assessment.pk)
 
 
 # --- Services ---------------------------------------------------------------
@@ -170,6 +172,9 @@ def self_evaluation_submit(*, assessment, actor):
     locked.returned_reason = ""
     locked.save(update_fields=["status", "submitted_at", "returned_reason", "updated_at"])
     audit(actor=actor, action="self_submit", assessment=locked, field="status", old=old, new=locked.status)
+    notify(user_ids=township_admins(locked.round.township_id),
+           text=_("%(round)s：%(branch)s已提交自评。") % {"round": locked.round.name, "branch": locked.branch.name},
+           link=reverse("selfeval-checklist", args=[locked.pk]), topic=f"self_submit:{locked.pk}")
     _sync(assessment, locked)
     return assessment
 

@@ -81,7 +81,7 @@ def _outcome(request, *, done, errors, back_url, html_func):
         return JsonResponse({
             "ok": not errors,
             "error": "\n".join(errors),
-            "message": "；".join(done),
+            "message": "".join(done),  # each a sentence ending in 。
             "html": html_func(),
         }, status=200 if done or not errors else 400)
     for text in done:

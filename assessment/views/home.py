@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from assessment import selectors
+from assessment import selectors, selectors_todo
 from assessment.models import Phase, Role, Status, User
 
 
@@ -29,12 +29,18 @@ def home(request):
         round.my_assessment = assessments.get(round.pk)
         if round.my_assessment:
             round.my_assessment.round = round
+            round.my_status = selectors.status_word(round.my_assessment.status, round.my_assessment.returned_reason)[1]
+            if round.published_at:  # the results and the rectifications lead instead (selectors_todo)
+                continue
             self_cards.append({
                 "round": round, "assessment": round.my_assessment,
                 "summary": selectors.self_summary(round.my_assessment),
-                "open": round.phase == Phase.SELF and round.my_assessment.status in (Status.NOT_STARTED, Status.SELF),
+                "open": round.my_assessment.status in (Status.NOT_STARTED, Status.SELF) and (
+                    round.phase == Phase.SELF or (round.phase == Phase.ONSITE and round.my_assessment.self_late)),
             })
+    todos = selectors_todo.home_todo(user, rounds, assessments)
     return render(request, "assessment/home.html", {
+        "todos": todos,
         "township": user.township,
         "branches": branches,
         "rounds": rounds,

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -52,6 +52,7 @@ def notice_context(round):
         "demonstration": [row for row in rows if row.assessment.branch.is_demonstration],
         "problems": results.typical_problems(round),
         "rectifications": rectifications,
+        "difference_label": results.DIFFERENCE_LABEL,
     }
 
 
@@ -263,7 +264,7 @@ def notice_publish(request, pk):
         return refuse(request, refusal)
     if round.published_at is not None:
         return refuse(request, _("通报已于 %(at)s 发布，不能再次发布。") % {
-            "at": timezone.localtime(round.published_at).strftime("%Y-%m-%d %H:%M")})
+            "at": formats.date_format(timezone.localtime(round.published_at), "DATETIME_FORMAT")})
     if request.POST.get("confirm") not in ("1", "on"):
         messages.error(request, _("请勾选“已核对通报内容，确认发布”后再发布。"))
         return redirect(_prepare_url(round, "#publish"))

@@ -33,7 +33,6 @@ from assessment.forms import clean_self_score
 from assessment.models import BonusClaim, BranchKind, Grade, Phase, Score, Status, Veto
 from assessment.services import onsite as services
 from assessment.services.base import ServiceError
-from assessment.services.rounds import phase_next, round_phase_set
 from assessment.services.selfeval import InvalidInput
 
 
@@ -45,13 +44,6 @@ BADGES = {
     Status.FINALISED: "text-bg-success",
     Status.PUBLISHED: "text-bg-dark",
 }
-
-PHASE_BUTTONS = {
-    Phase.SELF: N_("进入自评阶段"),
-    Phase.ONSITE: N_("进入现场考评阶段"),
-    Phase.ARCHIVED: N_("归档本批次"),
-}
-
 
 # --- access ---------------------------------------------------------------------
 
@@ -93,10 +85,12 @@ def overview(request, pk):
         return _refused(request, reason, round=round)
     data = selectors.onsite_overview(round, status=request.GET.get("status"), kind=request.GET.get("kind"))
     labels = {value: str(label) for value, label in Status.choices}  # translated once, not per row
+    labels[selectors.RETURNED] = _("已退回")
     scoring_url = url_pattern("onsite-scoring")
     result_url = url_pattern("results-branch")
     for row in data.rows:
-        row.status_label = labels[row.status]
+        word = selectors.RETURNED if row.status == Status.SELF and row.returned_reason else row.status
+        row.status_label = labels[word]  # selectors.status_word, with the labels translated once
         row.badge = BADGES.get(row.status, "text-bg-info")
         row.percent = row.onsite_scored * 100 // row.total_items if row.total_items else 0
         row.scoring_url = scoring_url(row.pk)
@@ -111,29 +105,14 @@ def overview(request, pk):
                      for value, label in BranchKind.choices]
     user = request.user
     is_admin = user.is_superuser or (permissions.is_township_admin(user) and user.township_id == round.township_id)
-    next_phase = phase_next(round) if is_admin else None
     return render(request, "assessment/onsite_overview.html", {
         "round": round, "data": data, "rows": data.rows, "status_filters": status_filters,
         "rows_html": grids.onsite_overview_rows(data.rows, bool(data.status or data.kind)),
-        "kind_filters": kind_filters, "is_admin": is_admin, "next_phase": next_phase,
-        "next_phase_label": _(PHASE_BUTTONS[next_phase]) if next_phase else "",
+        "kind_filters": kind_filters, "is_admin": is_admin,
+        "late_rows": [row for row in data.rows if row.status in (Status.NOT_STARTED, Status.SELF)]
+        if is_admin and round.phase == Phase.ONSITE else [],
         "can_publish": is_admin and round.phase == Phase.ONSITE,
     })
-
-
-@login_required
-@require_POST
-def round_phase(request, pk):
-    round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
-    try:
-        round_phase_set(round=round, actor=request.user, phase=request.POST.get("phase", ""))
-    except ServiceError as error:
-        messages.error(request, error.message)
-        if not permissions.is_township_admin(request.user):
-            return _refused(request, error.message, round=round)
-    else:
-        messages.success(request, _("考核批次已进入“%(phase)s”。") % {"phase": round.get_phase_display()})
-    return redirect("onsite-overview", pk=round.pk)
 
 
 # --- the scoring page ------------------------------------------------------------------
@@ -299,7 +278,8 @@ def _scoring_context(request, assessment, sheet):
             "over_cap": sheet.bonus_total > sheet.bonus_cap, "total": text(progress["onsite_total"] + bonus),
             "has_veto": result["has_veto"],
             "grade": result["grade_label"] if graded else "—",
-            "provisional": graded and assessment.status not in (Status.FINALISED, Status.PUBLISHED),
+            # 不合格 on a veto is no figure that may change: not marked 按目前的得分
+            "provisional": graded and not result["has_veto"] and assessment.status not in (Status.FINALISED, Status.PUBLISHED),
         },
         "status_label": assessment.get_status_display(),
         "csrf_field": grids.csrf_field(request),
@@ -535,6 +515,9 @@ def reopen(request, pk):
         return _refused(request, reason, assessment=assessment)
     if not services.is_admin_of(request.user, assessment):
         return _refused(request, _("只有镇党委管理员可以重新打开已完成的考评。"), assessment=assessment)
+    refusal = services.reopen_refusal(assessment)
+    if refusal:  # the form is not offered for what it would refuse
+        return _refused(request, refusal, assessment=assessment)
     status, error, text = 200, "", ""
     if request.method == "POST":
         text = request.POST.get("reason", "")
@@ -547,14 +530,13 @@ def reopen(request, pk):
             return redirect("onsite-scoring", pk=assessment.pk)
     return render(request, "assessment/onsite_reopen.html", {
         "assessment": assessment, "round": assessment.round, "error": error, "text": text,
-        "finalised_at": formats.date_format(timezone.localtime(assessment.finalised_at), "Y-m-d H:i")
+        "finalised_at": formats.date_format(timezone.localtime(assessment.finalised_at), "DATETIME_FORMAT")
         if assessment.finalised_at else "",
     }, status=status)
 
 
 urlpatterns = [
     path("rounds/<id:pk>/onsite/", overview, name="onsite-overview"),
-    path("rounds/<id:pk>/phase/", round_phase, name="round-phase-set"),
     path("assessments/<id:pk>/onsite/", scoring, name="onsite-scoring"),
     path("assessments/<id:pk>/onsite/items/<id:item_id>/", item_save, name="onsite-item-save"),
     path("assessments/<id:pk>/onsite/vetoes/<id:veto_id>/", veto_save, name="onsite-veto-save"),

@@ -37,7 +37,7 @@ CHART_ROWS = 30  # above this many branches the charts show the top 30 only (1,0
 @login_required
 def ranking(request, pk):
     round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
-    if not is_township_staff(request.user):
+    if not is_township_staff(request.user) and round.published_at is None:
         raise PermissionDenied(_("排名由镇党委在通报后公布。"))
     areas = list(round.standard.areas.all())
     rows = results.round_results(round)
@@ -45,11 +45,12 @@ def ranking(request, pk):
     inflated_count = finalised_count = 0
     finalised = (Status.FINALISED, Status.PUBLISHED)
     for row in rows:
-        row.inflated = row.difference > threshold
+        row.inflated = row.difference is not None and row.difference > threshold
         inflated_count += row.inflated
         finalised_count += row.assessment.status in finalised
-    charted = rows[:CHART_ROWS]
+    charted = [row for row in rows if row.assessed][:CHART_ROWS]  # 未考评 has no place in a ranking
     names = [row.assessment.branch.name for row in charted]
+    vetoed = [row.has_veto for row in charted]
     full = sum((area.points for area in areas), Decimal(0)) + round.standard.bonus_cap
     context = {
         "round": round,
@@ -60,9 +61,11 @@ def ranking(request, pk):
         "inflated_count": inflated_count,
         "finalised_count": finalised_count,
         "problems": results.typical_problems(round),
-        "chart_limited": len(rows) > CHART_ROWS,
+        "chart_limited": finalised_count > CHART_ROWS,
         "chart_rows": CHART_ROWS,
-        "ranking_chart": charts.horizontal_bars(names, [(_("考评总分"), [row.total for row in charted])], maximum=full),
+        "difference_label": results.DIFFERENCE_LABEL,
+        "ranking_chart": charts.horizontal_bars(names, [(_("考评总分"), [row.total for row in charted])], maximum=full,
+                                                marked=vetoed, marked_label=_("一票否决")),
         "compare_chart": charts.horizontal_bars(
             names, [(_("自评总分"), [row.self_total for row in charted]), (_("考评得分"), [row.onsite_total for row in charted])],
             maximum=full,

@@ -91,7 +91,7 @@ def checklist(request, pk):
         else:
             errors, saved = _save_all(request, assessment)
             if not errors:
-                messages.success(request, _("已保存 %(n)s 项。") % {"n": saved} if saved else _("没有需要保存的修改。"))
+                messages.success(request, _("已保存 %(n)s 项。") % {"n": saved} if saved else _("已保存，所有修改均已记录。"))
                 return redirect("selfeval-checklist", pk=assessment.pk)
             numbers = "、".join(str(number) for number in sorted(e[3] for e in errors.values()))
             messages.error(request, _("有 %(n)s 项未保存（第 %(numbers)s 项），请按提示修改后再保存。") % {

@@ -83,9 +83,10 @@
                        delay: DELAY, unsaved: msg.msgUnsaved});
   window.huayuConflictChoices(stateOf, keep);
 
-  // The whole-form "保存" button still works (it posts every item); send pending saves first.
+  // The whole-form "保存" button still works (it posts every item): the pending saves go with it.
+  // Empty the same object the leave-page check reads (reassigning `rows` left it the old one,
+  // so the browser asked whether to leave the page the button itself was submitting).
   form.addEventListener("submit", function () {
-    for (var id in rows) clearTimeout(rows[id].timer);
-    rows = {};
+    for (var id in rows) { clearTimeout(rows[id].timer); delete rows[id]; }
   });
 })();

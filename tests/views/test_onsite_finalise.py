@@ -91,7 +91,7 @@ def test_veto_shows_on_the_confirmation(client, cast):
     VetoFinding.objects.create(assessment=cast.assessment, veto=Veto.objects.get(standard=cast.standard), note="造假")
     client.force_login(cast.bob)
     html = client.get(url(cast)).content.decode()
-    assert "弄虚作假：造假" in html and '<td class="fw-bold" id="finalise-grade">不合格</td>' in html
+    assert "弄虚作假<br><span class=\"small\">情况说明：造假" in html and '<td class="fw-bold" id="finalise-grade">不合格</td>' in html
 
 
 @pytest.mark.parametrize("who, status", [("carol", 403), ("eve", 404)])
@@ -143,3 +143,15 @@ def test_only_the_admin_reopens(client, cast, who, status):
     cast.assessment.refresh_from_db()
     assert cast.assessment.status == Status.FINALISED
     assert not AuditLog.objects.filter(action="onsite_reopen").exists()
+
+
+def test_no_reopen_form_for_a_published_assessment(client, cast):
+    """Before: the form was offered and refused only after it was submitted."""
+    from assessment.models import Assessment, Phase, Round, Status
+
+    Round.objects.filter(pk=cast.round.pk).update(phase=Phase.NOTICE)
+    Assessment.objects.filter(pk=cast.assessment.pk).update(status=Status.PUBLISHED)
+    client.force_login(cast.alice)
+    response = client.get(reopen_url(cast))
+    html = response.content.decode()
+    assert response.status_code == 403 and "考评结果已通报，不能重新打开" in html and 'name="reason"' not in html

@@ -67,7 +67,7 @@ def test_one_csrf_token_for_the_whole_page(client, cast):
 def test_messages_show_above_the_page(client, cast):
     client.force_login(cast.carol)
     html = client.post(checklist(cast), {}, follow=True).content.decode()  # nothing changed
-    assert '<div class="alert alert-success" role="alert">没有需要保存的修改。</div>' in html
+    assert '<div class="alert alert-success" role="alert">已保存，所有修改均已记录。</div>' in html
 
 
 def test_an_error_message_is_a_danger_alert(rf):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from assessment.models import AuditLog, Message, Phase, Score, Status
 from assessment.services.base import ServiceError
 from assessment.services.reminders import self_reminders_send
+from django.utils.formats import date_format
 
 
 def remind_url(round):
@@ -36,7 +37,7 @@ def test_admin_reminds_the_selected_branches(client, mails, mailoutbox, django_c
 
     carol = Message.objects.get(user=cast.carol)
     assert cast.round.name in carol.text
-    assert cast.round.self_end.strftime("%Y-%m-%d") in carol.text
+    assert date_format(cast.round.self_end) in carol.text
     assert "5/12" in carol.text
     assert carol.link == f"/assessments/{cast.assessment.pk}/self/"
     assert carol.read_at is None
@@ -104,7 +105,7 @@ def test_returned_branch_with_extended_deadline(client, mails):
     mails.assessment.save()
     client.force_login(mails.alice)
     client.post(remind_url(mails.round), {"branch": [mails.branch.pk]})
-    assert mails.assessment.self_deadline.strftime("%Y-%m-%d") in Message.objects.get(user=mails.carol).text
+    assert date_format(mails.assessment.self_deadline) in Message.objects.get(user=mails.carol).text
 
 
 def test_outside_the_self_phase_is_refused(client, mails):

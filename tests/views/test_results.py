@@ -5,12 +5,14 @@ from django.urls import reverse
 
 from assessment.models import Branch, Score, Status
 from assessment.services.rounds import round_prepare
+from django.utils import timezone
 
 
 @pytest.fixture
 def scored(cast):
     Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("2"), onsite_score=Decimal("1"))
     Score.objects.filter(assessment=cast.assessment2).update(self_score=Decimal("2"), onsite_score=Decimal("2"))
+    cast.round.assessments.update(status=Status.FINALISED, submitted_at=timezone.now())
     return cast
 
 
@@ -108,6 +110,7 @@ def test_ranking_charts_show_the_top_30_above_30_branches(client, scored):
     for n in range(40):
         Branch.objects.create(township=scored.township, name=f"村{n:02d}", order=100 + n)
     round_prepare(round=scored.round)
+    scored.round.assessments.update(status=Status.FINALISED, submitted_at=timezone.now())
     html = client.get(url).content.decode()
     assert html.count("图中显示前 30 名") == 2
     charts = html[html.index("考评总分排名"):]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessment.models import AuditLog, Evidence, Phase, Round, Score, Status
 from assessment.services.rounds import round_prepare
 from tests.conftest import make_standard
+from django.utils.formats import date_format
 
 
 def url(assessment):
@@ -116,7 +117,7 @@ def test_after_the_deadline_it_is_read_only_with_the_reason(client, cast):
     cast.round.self_end = timezone.localdate() - datetime.timedelta(days=1)
     cast.round.save()
     _, html = get_html(client, cast.carol, cast.assessment)
-    assert f"自评已于 {cast.round.self_end.isoformat()} 截止，不能再保存或提交" in html
+    assert f"自评已于 {date_format(cast.round.self_end)} 截止，不能再保存或提交" in html
     assert " disabled>" in html
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import Branch, Score, Status
+from django.utils.formats import date_format
 
 
 def home_html(client, user):
@@ -23,7 +24,7 @@ def test_card_shows_deadline_progress_totals_and_button(client, cast):
     cast.assessment.save()
     html = home_html(client, cast.carol)
     assert "支部对照自评" in html and "自评中" in html
-    assert cast.round.self_end.strftime("%Y-%m-%d") in html and "还剩 10 天" in html
+    assert date_format(cast.round.self_end) in html and "还剩 10 天" in html
     assert '<div class="fw-bold" id="self-card-progress">4/12</div>' in html
     assert 'id="self-card-total">6.5</div>' in html
     assert "方面1" in html and "4.5 / 8" in html and "2 / 8" in html and "0 / 8" in html

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessment.models import Branch, BranchKind, Score, Status
 from assessment.services.rounds import round_prepare
+from django.utils.formats import date_format
 
 
 def overview_url(round, **params):
@@ -207,7 +208,7 @@ def test_row_texts_are_prepared_once_per_row(client, four):
     client.force_login(four.alice)
     html = client.get(overview_url(four.round)).content.decode()
     four.b.refresh_from_db()
-    assert timezone.localtime(four.b.submitted_at).strftime("%Y-%m-%d %H:%M") in html
+    assert date_format(timezone.localtime(four.b.submitted_at), "DATETIME_FORMAT") in html
     assert '<td class="text-end">16</td>' in html and '<td class="text-end">—</td>' in html
     assert 'aria-label="选择化峪村"' in html and '<label for="b' in html
     assert html.count('href="/assessments/') == 4

@@ -1,10 +1,11 @@
-"""Demo data: 化峪镇 with 25 branches, a 2026 round on the default standard,
-a township admin, two assessors and one secretary per branch.
+"""Demo data: 化峪镇 with 25 branches, a 2026 round on the default standard, a published 2025
+round on the 2025 version of it, a township admin, two assessors and one secretary per branch
+(people's names), and a year of 清单式推进 records.
 
 Loaded only into an empty database (no user, no township): a database someone has worked in
 is left alone, so `python3 dev.py run` never brings back a deleted demo account, its public
 password or a renamed branch. `--reset` loads it again on purpose (idempotent: what is
-missing of the demo is created again; nothing else is deleted)."""
+missing of the demo is created again; nothing else is deleted, nothing is recorded twice)."""
 
 import datetime
 import random
@@ -21,9 +22,17 @@ from assessment.models import (
 )
 from assessment.demo_plan import seed_plan
 from assessment.services.rounds import round_prepare
+from assessment.services.standards import standard_copy
 
 DEMO_PASSWORD = "huayu2026"
 DEFAULT_STANDARD = "化峪镇党支部规范化建设考核验收标准（2026年版）"
+STANDARD_2025 = "化峪镇党支部规范化建设考核验收标准（2025年版）"
+# The secretaries of the 25 branches, in branch order.
+SECRETARIES = [
+    "张建国", "李秀英", "王志刚", "赵红梅", "刘德胜", "陈桂兰", "杨文斌", "黄丽娟", "周永平", "吴晓燕",
+    "徐海军", "孙玉珍", "马国强", "朱春花", "胡建华", "郭淑芬", "何志明", "高彩霞", "林卫东", "罗秀兰",
+    "梁晓东", "宋丽华", "郑建军", "谢雅琴", "韩振华",
+]
 
 VILLAGES = [
     "化峪村", "西段村", "张开东村", "张开西村", "胡家庄村", "付家庄村", "西堡村", "邢堡村",
@@ -39,11 +48,14 @@ OTHERS = [
 ]
 DEMONSTRATION = {"化峪村", "西段村", "化峪镇机关"}
 HALF = Decimal("0.5")
-REASONS = [
-    "会议记录不完整，缺少签到表", "未按季度召开党员大会", "党费收缴台账未及时更新",
-    "主题党日活动无照片等佐证材料", "后备力量培养档案不全", "公开栏内容未按季度更新",
-    "谈心谈话记录未全覆盖", "发展党员材料缺少公示记录",
-]
+
+
+def deduction_reason(item, rng):
+    """A 扣分原因 that matches the item: what its evidence lacks, or its content not carried out."""
+    evidence = (item.evidence or "").strip().rstrip("。；;，,")
+    if evidence and rng.random() < 0.6:
+        return f"佐证材料不全：缺少{evidence[:30]}"
+    return f"{item.content.strip().rstrip('。；;，,')[:30]}，落实不到位"
 
 
 class Command(BaseCommand):
@@ -85,7 +97,7 @@ class Command(BaseCommand):
             self.user("kaoping2", "考评组 赵静", Role.ASSESSOR, township=township),
         ]
         for number, branch in enumerate(branches, start=1):
-            logins.append(self.user(f"shuji{number:02d}", f"{branch.name}支部书记", Role.SECRETARY, branch=branch))
+            logins.append(self.user(f"shuji{number:02d}", SECRETARIES[number - 1], Role.SECRETARY, branch=branch))
 
         standard = Standard.objects.filter(name=DEFAULT_STANDARD).order_by("-version").first()
         round, created = Round.objects.get_or_create(
@@ -97,12 +109,23 @@ class Command(BaseCommand):
             },
         )
         round_prepare(round=round)
-        self.last_year(township, standard)
+        self.last_year(township, self.standard_2025(standard))
         seed_plan(township, standard, branches, User.objects.get(username="zhen_admin"))
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@localhost", DEMO_PASSWORD, display_name="系统管理员")
         logins.insert(0, ("admin", "系统管理员（后台管理）"))
         return logins
+
+    def standard_2025(self, standard):
+        """Last year's version of the standard (the same table), kept by the 2025 round."""
+        found = Standard.objects.filter(name=STANDARD_2025).order_by("-version").first()
+        if found:
+            return found
+        copy = standard_copy(standard=standard)
+        copy.name, copy.version = STANDARD_2025, 1
+        copy.created_at = timezone.make_aware(datetime.datetime(2025, 10, 8, 9, 0))
+        copy.save(update_fields=["name", "version", "created_at"])
+        return copy
 
     def last_year(self, township, standard):
         """A finished 2025 round (published, with rectifications), so that the ranking, the
@@ -138,7 +161,8 @@ class Command(BaseCommand):
             score.onsite_score = score.self_score
             if rng.random() > strength:
                 score.onsite_score = max(score.points - rng.choice((HALF, HALF * 2, score.points)), ZERO)
-                score.deduction_reason = rng.choice(REASONS)
+            if score.onsite_score < score.points:  # every deduction has its reason, as the app requires
+                score.deduction_reason = deduction_reason(score.item, rng)
                 score.needs_rectification = rng.random() < 0.6
                 if score.needs_rectification:
                     score.requirement = "对照评分标准补齐材料，完善制度并规范执行。"

@@ -1,0 +1,62 @@
+"""What the audit log's codes mean, in the words of the interface: the actions (AuditLog.action's
+choices, so Django admin shows them as labels in its list and its filter) and the old and new
+values of a status or a phase."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Phase, RectificationStatus, Status
+
+ACTIONS = [
+    ("round_prepare", _("生成考核记录")),
+    ("round_phase", _("变更阶段")),
+    ("round_phase_back", _("退回上一阶段")),
+    ("round_rectification_days", _("设置整改天数")),
+    ("self_start", _("开始自评")),
+    ("self_score", _("自评得分")),
+    ("self_note", _("自评说明")),
+    ("self_submit", _("提交自评")),
+    ("self_return", _("退回自评")),
+    ("self_extend", _("延长自评截止")),
+    ("self_late", _("进入现场考评时延长自评")),
+    ("self_skip", _("按未自评考评")),
+    ("self_reopen", _("恢复自评")),
+    ("reminder", _("自评提醒")),
+    ("evidence_add", _("上传佐证材料")),
+    ("evidence_remove", _("删除佐证材料")),
+    ("bonus_claim_save", _("申报加分项")),
+    ("bonus_claim_withdraw", _("撤回加分申报")),
+    ("onsite_start", _("开始现场考评")),
+    ("onsite_score", _("考评得分")),
+    ("onsite_reason", _("扣分原因")),
+    ("onsite_rectification", _("标记需整改")),
+    ("onsite_requirement", _("整改要求")),
+    ("onsite_veto_add", _("记录否决情形")),
+    ("onsite_veto_note", _("修改否决情况说明")),
+    ("onsite_veto_remove", _("撤销否决情形")),
+    ("onsite_bonus", _("认定加分项")),
+    ("onsite_finalise", _("确认考评完成")),
+    ("onsite_reopen", _("重新打开考评")),
+    ("rectification_propose", _("生成拟整改事项")),
+    ("rectification_draft", _("修改拟整改事项")),
+    ("rectification_draft_add", _("添加拟整改事项")),
+    ("rectification_draft_remove", _("移除拟整改事项")),
+    ("notice_text", _("保存通报正文")),
+    ("notice_publish", _("发布通报")),
+    ("rectification_report", _("报告整改")),
+    ("rectification_verify", _("销号")),
+    ("rectification_return", _("退回整改")),
+    ("rectification_reminders", _("整改提醒")),
+    ("standard_import", _("导入考核标准")),
+    ("standard_copy", _("复制考核标准")),
+    ("schedule_set", _("安排考评")),
+]
+
+VALUES = {
+    "status": {**dict(Status.choices), **dict(RectificationStatus.choices)},
+    "phase": dict(Phase.choices),
+}
+
+
+def value_label(field, value):
+    """The label of a status or phase code in `field`; anything else as it is."""
+    return str(VALUES.get(field, {}).get(value, value))
