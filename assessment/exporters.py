@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from openpyxl.chart import BarChart, Reference
 
-from . import results, selectors
+from . import results, selectors, selectors_demo
 from .models import Rectification, RectificationStatus, Score, VetoFinding
 from .xlsx import Column, Exporter
 
@@ -101,6 +101,9 @@ class Summary(Exporter):
         self.columns += [
             Column("差值", 7), Column("否决情形", 18), Column("等次", 8), Column("示范点", 7), Column("整改项数", 8),
         ]
+        self.pairings = selectors_demo.pairing_texts(round)  # 结对帮带 (示范点 helping this branch)
+        if self.pairings:
+            self.columns.append(Column("结对帮带", 30))
 
     def lines(self):
         line = f"考核标准：{self.round.standard}    导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"
@@ -132,6 +135,8 @@ class Summary(Exporter):
                 row.difference, "、".join(vetoes[a.pk]),
                 row.grade_label, "是" if a.branch.is_demonstration else "", rectifications.get(a.pk, 0),
             ]
+            if self.pairings:
+                cells.append(self.pairings.get(a.branch_id, ""))
             yield cells
 
     def decorate(self, workbook, worksheet):

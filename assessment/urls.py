@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, exports, home, notice, onsite, plan, rectifications, results, selfeval, township
+from .views import demo, evidence, exports, home, notice, onsite, plan, rectifications, results, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -13,4 +13,5 @@ urlpatterns = [
     *onsite.urlpatterns,
     *exports.urlpatterns,
     *plan.urlpatterns,
+    *demo.urlpatterns,
 ]

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import render
 
-from assessment import selectors
+from assessment import selectors, selectors_demo
 from assessment.models import Phase, Role, Status, User
 
 
@@ -35,4 +35,7 @@ def home(request):
         "branches": branches,
         "rounds": rounds,
         "self_cards": self_cards,
+        # 结对帮带 of the secretary's branch, helping or helped (one query); the library for all.
+        "my_pairings": selectors_demo.pairings(user.township_id, branch_id=user.branch_id, with_results=False)
+        if user.role == Role.SECRETARY and user.branch_id else [],
     })

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import results, selectors
+from assessment import results, selectors, selectors_demo
 from assessment.models import Assessment, Item, Phase, Rectification, RectificationStatus, Role, Status
 from assessment.permissions import can_see_branch
 from assessment.services import notice as services
@@ -46,6 +46,7 @@ def notice_context(round):
         "demonstration": [row for row in rows if row.assessment.branch.is_demonstration],
         "problems": results.typical_problems(round),
         "rectifications": rectifications,
+        "pairing_results": selectors_demo.pairings(round.township_id, upto=round),
     }
 
 
