@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from .models import (
-    Branch, DemoSite, Evidence, Item, ModelFile, ModelPractice, Pairing, Rectification, RectificationStatus,
-    Round, Score, Visit,
+    Branch, DemoSite, Evidence, Item, ModelFile, ModelPractice, Pairing, Phase, Rectification, RectificationStatus,
+    Round, Score, Status, Visit,
 )
 from .models_plan import RecordFile
 from .services.demo import ACCEPTED, same_item_q
@@ -138,25 +138,32 @@ def site_theme(branch):
         return None
 
 
+@dataclass
+class RoundFigure:
+    """A branch in one round: its 考评总分 and rectifications once the notice is published; while
+    the round is under way, its 自评总分 once submitted (provisional, no rectifications yet)."""
+
+    round: Round
+    total: object
+    open: object = None
+    all: object = None
+    provisional: bool = False
+
+
+SUBMITTED_OR_LATER = (Status.SUBMITTED, Status.ONSITE, Status.FINALISED, Status.PUBLISHED)
+
+
 def round_totals(township_id, branch_ids, upto=None):
-    """{branch_id: [(round, 考评总分, open rectifications, rectifications)]} over the township's
-    published rounds (up to and including the round `upto`, published or not), oldest first:
-    one query for the rounds, one per round for the totals (the same figures as the ranking),
-    one for the rectification counts."""
+    """{branch_id: [RoundFigure]} over the township's rounds (up to the round `upto`), oldest
+    first: one query for the rounds, one per round for the totals (the same figures as the
+    ranking), one for the rectification counts."""
     from .results import results_queryset
 
-    rounds = Round.objects.filter(township_id=township_id).select_related("standard")
-    if upto is None:
-        rounds = rounds.filter(published_at__isnull=False)
-    else:
-        rounds = rounds.filter(Q(published_at__isnull=False, year__lte=upto.year) | Q(pk=upto.pk))
+    rounds = Round.objects.filter(township_id=township_id).exclude(phase=Phase.PREPARATION).select_related("standard")
+    if upto is not None:
+        rounds = rounds.filter(Q(year__lt=upto.year) | Q(pk=upto.pk))
     rounds = list(rounds.order_by("year", "created_at", "pk"))
     branch_ids = set(branch_ids)
-    totals = {}
-    for round in rounds:
-        for branch_id, total in results_queryset(round).order_by().values_list("branch_id", "total"):
-            if branch_id in branch_ids:
-                totals[(round.pk, branch_id)] = total
     counts = {
         (row["assessment__round_id"], row["assessment__branch_id"]): (row["open"], row["all"])
         for row in Rectification.objects.filter(assessment__round__in=rounds, assessment__branch_id__in=branch_ids)
@@ -164,27 +171,37 @@ def round_totals(township_id, branch_ids, upto=None):
         .values("assessment__round_id", "assessment__branch_id")
         .annotate(open=Count("id", filter=Q(status__in=OPEN)), all=Count("id")).order_by()
     }
-    result = {}
-    for branch_id in branch_ids:
-        result[branch_id] = [
-            (round, totals[(round.pk, branch_id)], *counts.get((round.pk, branch_id), (0, 0)))
-            for round in rounds if (round.pk, branch_id) in totals
-        ]
+    result = {branch_id: [] for branch_id in branch_ids}
+    for round in rounds:
+        published = round.published_at is not None
+        for branch_id, total, self_total, status in (results_queryset(round).order_by()
+                                                     .values_list("branch_id", "total", "self_total", "status")):
+            if branch_id not in branch_ids:
+                continue
+            if published:
+                result[branch_id].append(RoundFigure(round, total, *counts.get((round.pk, branch_id), (0, 0))))
+            elif status in SUBMITTED_OR_LATER:
+                result[branch_id].append(RoundFigure(round, self_total, provisional=True))
     return result
 
 
 @dataclass
 class PairingResult:
     pairing: Pairing
-    rounds: list  # [(round, total, open, all)]
+    rounds: list  # [RoundFigure], oldest first
 
     @property
     def change(self):
-        """(score change, open rectifications change) between the last two rounds, or None."""
+        """(score change, open rectifications change or None) between the last two rounds, or None."""
         if len(self.rounds) < 2:
             return None
-        (_r1, t1, o1, _a1), (_r2, t2, o2, _a2) = self.rounds[-2], self.rounds[-1]
-        return t2 - t1, o2 - o1
+        before, after = self.rounds[-2], self.rounds[-1]
+        opened = None if after.provisional or before.provisional else after.open - before.open
+        return after.total - before.total, opened
+
+    @property
+    def provisional(self):
+        return bool(self.rounds) and self.rounds[-1].provisional
 
     @property
     def change_texts(self):
@@ -192,7 +209,7 @@ class PairingResult:
         change = self.change
         if change is None:
             return None
-        return f"{change[0].normalize():+f}", f"{change[1]:+d}"
+        return f"{change[0].normalize():+f}", "" if change[1] is None else f"{change[1]:+d}"
 
     @property
     def improved(self):
@@ -232,9 +249,10 @@ def pairing_texts(round):
     for result in pairings(round.township_id, upto=round):
         line = f"{result.pairing.site.name}帮带"
         if result.rounds:
-            line += "：" + " → ".join(f"{r.year}年{total.normalize():f}分" for r, total, _o, _a in result.rounds)
+            line += "：" + " → ".join(f"{f.round.year}年{f.total.normalize():f}分" + ("（自评）" if f.provisional else "")
+                                     for f in result.rounds)
         change = result.change_texts
         if change:
-            line += f"（{change[0]}分，未销号整改{change[1]}）"
+            line += f"（{change[0]}分" + (f"，未销号整改{change[1]}）" if change[1] else "）")
         texts[result.pairing.helped_id] = line
     return texts

@@ -290,10 +290,23 @@ def test_pairing_rules(paired):
 
 def test_round_over_round_comparison(paired):
     [result] = pairings(paired.township.pk)
-    assert [(r.year, total, open_, all_) for r, total, open_, all_ in result.rounds] == [
-        (2025, Decimal("12"), 3, 3), (2026, Decimal("24"), 1, 2)]
+    assert [(f.round.year, f.total, f.open, f.all, f.provisional) for f in result.rounds] == [
+        (2025, Decimal("12"), 3, 3, False), (2026, Decimal("24"), 1, 2, False)]
     assert result.change == (Decimal("12"), -2) and result.improved
     assert result.change_texts == ("+12", "-2")
+
+
+def test_a_round_under_way_counts_the_submitted_self_total_provisionally(paired):
+    paired.round.published_at, paired.round.phase = None, Phase.SELF
+    paired.round.save()
+    Score.objects.filter(assessment=paired.assessment2).update(self_score=Decimal("1.5"))
+    assert pairings(paired.township.pk)[0].rounds[-1].round == paired.earlier  # not submitted: not counted
+    paired.assessment2.status = Status.SUBMITTED
+    paired.assessment2.save()
+    [result] = pairings(paired.township.pk)
+    assert [(f.round.year, f.total, f.provisional) for f in result.rounds] == [
+        (2025, Decimal("12"), False), (2026, Decimal("18"), True)]
+    assert result.change == (Decimal("6"), None)
 
 
 def test_pairing_results_on_ranking_notice_summary_and_homes(client, paired):

@@ -14,6 +14,7 @@ from assessment.models import (
     ZERO, BonusClaim, Branch, BranchKind, Phase, Rectification, RectificationStatus, Role, Round, Score, Standard,
     Status, Township, User, VetoFinding,
 )
+from assessment.demo_models import seed_models
 from assessment.demo_plan import seed_plan
 from assessment.services.rounds import round_prepare
 
@@ -86,6 +87,7 @@ class Command(BaseCommand):
         round_prepare(round=round)
         self.last_year(township, standard)
         seed_plan(township, standard, branches, User.objects.get(username="zhen_admin"))
+        seed_models(township, standard, User.objects.get(username="zhen_admin"))
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@localhost", DEMO_PASSWORD, display_name="系统管理员")
         logins.insert(0, ("admin", "系统管理员（后台管理）"))
