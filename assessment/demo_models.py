@@ -37,6 +37,7 @@ MODELS = [
     (55, "张开西村", "“三治融合”矛盾调解", "村民议事会、法律顾问、乡贤调解员三方联动，矛盾纠纷登记、调解、回访全程留痕，小事不出村。"),
 ]
 PAIRS = [("西段村", "坡底村", "组织生活规范化"), ("张开东村", "太平村", "软弱涣散整顿")]
+PAIRED_SINCE = datetime.date(2026, 1, 15)
 VISITORS = {"胡家庄村": "书记、组织委员", "坡底村": "书记、宣传委员", "仁和村": "书记、纪检委员", "太平村": "书记"}
 
 
@@ -96,7 +97,8 @@ def seed_models(township, standard, admin):
     current = Round.objects.filter(township=township, year=2026).order_by("-created_at").first()
     for site, helped, note in PAIRS:
         if not Pairing.objects.filter(site=branches[site], helped=branches[helped], ended_at__isnull=True).exists():
-            pairing_add(site=branches[site], helped=branches[helped], actor=admin, note=note)
+            pairing = pairing_add(site=branches[site], helped=branches[helped], actor=admin, note=note)
+            Pairing.objects.filter(pk=pairing.pk).update(since=PAIRED_SINCE)  # after the 2025 notice
         if current:
             _improve(current, branches[helped])
     return len(MODELS)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from .models import (
     Branch, DemoSite, Evidence, Item, ModelFile, ModelPractice, Pairing, Phase, Rectification, RectificationStatus,
@@ -223,6 +224,8 @@ def pairings(township_id, *, branch_id=None, with_results=True, upto=None):
     qs = Pairing.objects.filter(site__township_id=township_id, ended_at__isnull=True).select_related("site", "helped")
     if branch_id is not None:
         qs = qs.filter(Q(site_id=branch_id) | Q(helped_id=branch_id))
+    if upto is not None and upto.published_at:  # a published round shows the pairings it knew
+        qs = qs.filter(since__lte=timezone.localdate(upto.published_at))
     found = list(qs)
     totals = round_totals(township_id, [p.helped_id for p in found], upto) if with_results and found else {}
     return [PairingResult(p, totals.get(p.helped_id, [])) for p in found]

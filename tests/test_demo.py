@@ -228,6 +228,20 @@ def test_carry_over_to_a_new_version_where_the_item_is_the_same(demo):
     assert changed.pk and not ModelPractice.objects.filter(item__standard=new, title="组织生活会范本").exists()
 
 
+def test_site_theme_is_set_by_the_admin_and_audited(client, demo):
+    client.force_login(demo.alice)
+    response = client.post(reverse("demo-site-theme", args=[demo.branch.pk]), {"theme": "党建引领乡村振兴",
+                                                                               "models_for": "合作社"})
+    assert response.status_code == 302
+    assert DemoSite.objects.get(branch=demo.branch).theme == "党建引领乡村振兴"
+    assert AuditLog.objects.get(action="site_theme_set").old_value == "党群服务中心｜便民服务"
+    client.post(reverse("demo-site-theme", args=[demo.branch.pk]), {"theme": " "})
+    assert DemoSite.objects.get(branch=demo.branch).theme == "党建引领乡村振兴"
+    client.force_login(demo.dave)
+    html = client.get(reverse("demo-site", args=[demo.branch.pk])).content.decode()
+    assert "党建引领乡村振兴" in html and "修改示范主题" not in html
+
+
 # --- 观摩 -------------------------------------------------------------------------------
 
 
@@ -270,6 +284,7 @@ def paired(demo):
     Rectification.objects.create(assessment=demo.assessment2, item=items[1], problem="问题", requirement="要求",
                                  deadline=datetime.date(2027, 3, 1), status=RectificationStatus.CLOSED)
     demo.pairing = pairing_add(site=demo.branch, helped=demo.branch2, actor=demo.alice, note="组织生活")
+    Pairing.objects.filter(pk=demo.pairing.pk).update(since=datetime.date(2025, 3, 1))
     return demo
 
 
@@ -320,6 +335,11 @@ def test_pairing_results_on_ranking_notice_summary_and_homes(client, paired):
     sheet = openpyxl.load_workbook(target).active
     texts = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
     assert "结对帮带" in texts
+    html = client.get(reverse("notice-detail", args=[paired.earlier.pk])).content.decode()
+    assert "化峪村帮带西段村" in html  # paired in March 2025, before that notice
+    Pairing.objects.update(since=timezone.localdate())
+    html = client.get(reverse("notice-detail", args=[paired.earlier.pk])).content.decode()
+    assert "化峪村帮带西段村" not in html  # a pairing made afterwards is not in an earlier notice
     assert "化峪村帮带：2025年12分 → 2026年24分（+12分，未销号整改-2）" in texts
     client.force_login(paired.dave)
     assert "示范点化峪村帮带本支部" in client.get(reverse("home")).content.decode()

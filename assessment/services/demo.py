@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import (
-    Evidence, Item, ModelFile, ModelPractice, ModelSource, Pairing, Status, Visit, VisitBranch, VisitPhoto,
+    DemoSite, Evidence, Item, ModelFile, ModelPractice, ModelSource, Pairing, Status, Visit, VisitBranch, VisitPhoto,
 )
 from assessment.models_plan import Duty, PlanYear, Record, RecordFile
 from assessment.uploads import inspect_upload
@@ -185,6 +185,19 @@ def model_carry_over(*, township, standard, actor):
     return done
 
 
+def site_theme_set(*, site, actor, theme, models_for=""):
+    """Set a 示范点's theme and what it is a model for."""
+    check_township_admin(actor, site.township_id)
+    _check_site(site, site.township_id)
+    theme = _text(theme, _("示范主题"), 100)
+    models_for = _text(models_for, _("示范内容"), TEXT_MAX, required=False)
+    with transaction.atomic():
+        found = DemoSite.objects.select_for_update().filter(branch=site).first()
+        old = f"{found.theme}｜{found.models_for}" if found else ""
+        DemoSite.objects.update_or_create(branch=site, defaults={"theme": theme, "models_for": models_for})
+        audit(actor=actor, action="site_theme_set", target=str(site), old=old, new=f"{theme}｜{models_for}")
+
+
 # --- 结对帮带 --------------------------------------------------------------------------
 
 
@@ -243,6 +256,8 @@ def visit_add(*, site, actor, date, topic, visitors, item=None, hours=2, note=""
     check_township_admin(actor, site.township_id)
     _check_site(site, site.township_id)
     topic = _text(topic, _("观摩主题"), 200)
+    if not 1 <= hours <= 8:
+        raise InvalidInput(_("学时应在 1 到 8 之间。"))
     note = _text(note, _("说明"), TEXT_MAX, required=False)
     if date is None:
         raise InvalidInput(_("请填写观摩日期。"))

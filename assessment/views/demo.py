@@ -261,6 +261,21 @@ def site(request, pk):
     })
 
 
+@login_required
+@require_POST
+def site_theme(request, pk):
+    township = _admin_township(request)
+    branch = _site_for(request.user, township, pk)
+    try:
+        services.site_theme_set(site=branch, actor=request.user, theme=request.POST.get("theme"),
+                                models_for=request.POST.get("models_for", ""))
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已保存示范主题。"))
+    return redirect("demo-site", pk=branch.pk)
+
+
 def _visit_values(request, township, site):
     data = request.POST
     try:
@@ -387,6 +402,7 @@ urlpatterns = [
     path("models/files/<int:pk>/", model_file, name="model-file"),
     path("models/files/<int:pk>/thumb/", model_thumb, name="model-thumb"),
     path("sites/<int:pk>/", site, name="demo-site"),
+    path("sites/<int:pk>/theme/", site_theme, name="demo-site-theme"),
     path("sites/<int:pk>/visits/new/", visit_new, name="visit-new"),
     path("visits/photos/<int:pk>/", visit_photo, name="visit-photo"),
     path("visits/photos/<int:pk>/thumb/", visit_thumb, name="visit-thumb"),
