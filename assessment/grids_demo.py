@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from .grids import url_pattern
-from .selectors_demo import models_by_item
+from .selectors_demo import models_by_item, models_of_same_item
 
 
 def model_blocks(township_id, standard_id, item_ids=None):
@@ -15,12 +15,19 @@ def model_blocks(township_id, standard_id, item_ids=None):
     if not by_item:
         return {}
     library_url = reverse("models-library")
-    blocks = {}
-    for item_id, models in by_item.items():
-        prepare_urls(models)
-        blocks[item_id] = mark_safe(render_to_string(
-            "assessment/model_block.jinja", {"models": models, "library_url": library_url}, using="jinja2"))
-    return blocks
+    return {item_id: _block(models, library_url) for item_id, models in by_item.items()}
+
+
+def item_model_block(township_id, item):
+    """The block of one item with the models of the same item in any version (a rectification)."""
+    models = models_of_same_item(township_id, item)
+    return _block(models, reverse("models-library")) if models else ""
+
+
+def _block(models, library_url):
+    prepare_urls(models)
+    return mark_safe(render_to_string(
+        "assessment/model_block.jinja", {"models": models, "library_url": library_url}, using="jinja2"))
 
 
 def prepare_urls(models):

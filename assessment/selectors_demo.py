@@ -60,16 +60,31 @@ def models_by_item(township_id, standard_id, item_ids=None):
     qs = active_models(township_id).filter(item__standard_id=standard_id)
     if item_ids is not None:
         qs = qs.filter(item_id__in=item_ids)
-    found, result = {}, defaultdict(list)
+    return _views(qs)
+
+
+def models_of_same_item(township_id, item):
+    """[ModelView] of `item` in any version of the standard (a rectification of last year's round
+    is worked on while the models are marked on this year's items); a model carried over shows once."""
+    return _views(active_models(township_id).filter(same_item_q(item)), by_item=False)
+
+
+def _views(qs, by_item=True):
+    found, result, seen = {}, defaultdict(list), set()
     for row in qs.order_by("item__number", "-year", "id", "files__id").values_list(*MODEL_FIELDS):
         pk, item_id, title, description, branch, year, file_id, name, content_type, thumb = row
+        if not by_item:
+            item_id = 0
+            if pk not in found and (title, branch, year) in seen:
+                continue
+            seen.add((title, branch, year))
         view = found.get(pk)
         if view is None:
             view = found[pk] = ModelView(pk, item_id, title, description, branch, year)
             result[item_id].append(view)
         if file_id:
             view.files.append(FileView(file_id, name, content_type, bool(thumb)))
-    return dict(result)
+    return dict(result) if by_item else result[0]
 
 
 def township_standard(township_id):

@@ -174,6 +174,18 @@ def test_rectification_item_shows_the_model(client, demo):
     assert 'id="rect-models"' in html and "支委会记录范本" in html
 
 
+def test_rectification_of_last_years_round_shows_the_model_of_the_new_version_once(client, demo):
+    mark(demo)
+    new = standard_copy(standard=demo.standard, actor=demo.alice)
+    model_carry_over(township=demo.township, standard=new, actor=demo.alice)
+    old2 = demo.earlier.assessments.get(branch=demo.branch2)
+    r = Rectification.objects.create(assessment=old2, item=demo.item, problem="记录不全", requirement="补齐",
+                                     deadline=datetime.date(2027, 1, 1))
+    client.force_login(demo.dave)
+    html = client.get(reverse("rectification-detail", args=[r.pk])).content.decode()
+    assert html.count('class="model-practice"') == 1 and "支委会记录范本" in html
+
+
 def test_library_by_area_and_zip_with_index(client, demo):
     mark(demo)
     client.force_login(demo.dave)
