@@ -33,7 +33,7 @@ OTHERS = [
     ("化峪镇卫生院", BranchKind.OTHER),
     ("稷山县化峪果业有限公司", BranchKind.ENTERPRISE),
 ]
-DEMONSTRATION = {"化峪村", "西段村", "化峪镇机关"}
+DEMONSTRATION = {"化峪村", "西段村", "张开东村", "张开西村"}  # the four 示范点 (assessment/demo_models.py)
 HALF = Decimal("0.5")
 REASONS = [
     "会议记录不完整，缺少签到表", "未按季度召开党员大会", "党费收缴台账未及时更新",
