@@ -357,3 +357,21 @@ def test_pairing_results_on_ranking_notice_summary_and_homes(client, paired):
     assert "示范点化峪村帮带本支部" in client.get(reverse("home")).content.decode()
     client.force_login(paired.carol)
     assert "本支部结对帮带西段村" in client.get(reverse("home")).content.decode()
+
+
+def test_mark_refuses_a_file_that_is_not_allowed(demo):
+    with pytest.raises(InvalidInput, match="不是允许的文件类型"):
+        mark(demo, uploads=[upload("病毒.exe", b"MZ\x90\x00" * 100)])
+    assert not ModelPractice.objects.exists() and not ModelFile.objects.exists()
+
+
+def test_visit_form_refuses_bad_input_with_a_message(client, demo):
+    client.force_login(demo.alice)
+    url = reverse("visit-new", args=[demo.branch.pk])
+    response = client.post(url, {"date": "", "topic": "观摩", "branch": [demo.branch2.pk]})
+    assert response.status_code == 400 and "请填写观摩日期" in response.content.decode()
+    response = client.post(url, {"date": "2026-05-01", "topic": "观摩", "branch": [demo.other_branch.pk]})
+    assert response.status_code == 400 and "其他党支部" in response.content.decode()
+    response = client.post(url, {"date": "2026-05-01", "topic": "观摩", "branch": [demo.branch2.pk], "hours": "99"})
+    assert response.status_code == 400 and "学时" in response.content.decode()
+    assert not demo.branch.visits_hosted.exists()
