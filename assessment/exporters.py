@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 
-from . import results, selectors
+from . import results, selectors, selectors_demo
 from .models import BonusClaim, Rectification, RectificationStatus, Score, VetoFinding
 from .xlsx import Column, Exporter, Section, Signatures, chart_sheets
 
@@ -148,6 +148,9 @@ class Summary(Exporter):
             Column("差值", 5), Column("否决情形", 6), Column("等次", 5.5), Column("整改项数", 5.5),
         ]
         self.total_column = 3 + 2 * len(self.areas) + 3  # 考评总分
+        self.pairings = selectors_demo.pairing_texts(round)  # 结对帮带 (示范点 helping this branch)
+        if self.pairings:
+            self.columns.append(Column("结对帮带", 30))
 
     def lines(self):
         line = f"考核标准：{self.round.standard}    导出时间：{_exported()}"
@@ -179,6 +182,8 @@ class Summary(Exporter):
             cells += [
                 row.difference, "、".join(vetoes[a.pk]), row.grade_label, rectifications.get(a.pk, 0),
             ]
+            if self.pairings:
+                cells.append(self.pairings.get(a.branch_id, ""))
             yield cells
 
     def _chart(self, worksheet, title, first, last):

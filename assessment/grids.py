@@ -125,12 +125,17 @@ def self_grid(request, assessment, areas, editable, disabled):
     """The checklist's items grouped by area (areas from selectors.checklist_for)."""
     prepare_files(row["files"] for area in areas for row in area.rows)
     upload_url, csrf, max_bytes = url_pattern("evidence-upload", assessment.pk), csrf_field(request), settings.EVIDENCE_MAX_BYTES
+    from .grids_demo import model_blocks  # 看示范点怎么做 (示范做法): one query
+
+    models = model_blocks(assessment.branch.township_id, assessment.round.standard_id)
     for area in areas:
         area.subtotal_text = decimal_text(area.subtotal)
         area.points_text = decimal_text(area.area.points)
         for row in area.rows:
             row["head"] = item_head(row)
             row["evidence_html"] = row_evidence(row, editable, upload_url(row["id"]), csrf, max_bytes)
+            if row["item_id"] in models:
+                row["evidence_html"] = mark_safe(models[row["item_id"]] + row["evidence_html"])
     return _render("assessment/self_grid.jinja", {"areas": areas, "disabled": disabled}, request)
 
 

@@ -622,3 +622,8 @@ class Message(models.Model):
 
 # 清单式推进 (the year plan): its own module, part of this app.
 from .models_plan import Duty, PlanReminder, PlanYear, Record, RecordFile  # noqa: E402,F401
+
+# 示范点: model practices, visits and pairings (issue 17).
+from .models_demo import (  # noqa: E402,F401
+    DemoSite, ModelFile, ModelPractice, ModelSource, Pairing, Visit, VisitBranch, VisitPhoto,
+)

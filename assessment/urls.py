@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, selfeval, township
+from .views import demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,4 +15,5 @@ urlpatterns = [
     *onsite.urlpatterns,
     *exports.urlpatterns,
     *plan.urlpatterns,
+    *demo.urlpatterns,
 ]

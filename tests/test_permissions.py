@@ -182,6 +182,24 @@ TABLE = [
     ("plan-duties",                 "self",      "FORM",  "LG   RD   FB   FB   FB   RD   FB   RD"),
     ("plan-suggestions",            "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
     ("plan-suggestion-accept",      "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
+    # --- 示范点 (化峪村 a 示范点 with one model and its photo, a visit with a photo, a pairing with 西段村) ---
+    ("models-library",              "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    ("models-zip",                  "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    ("model-mark",                  "self",      "GET",   "LG   OK   FB   FB   FB   OK   FB   OK"),
+    ("model-mark",                  "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD"),
+    ("models-carry-over",           "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD"),
+    ("model-withdraw",              "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
+    ("model-file",                  "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
+    ("model-thumb",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
+    ("demo-site",                   "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
+    ("demo-site-theme",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   FB   RD"),
+    ("visit-new",                   "self",      "GET",   "LG   OK   FB   FB   FB   NF   FB   OK"),
+    ("visit-new",                   "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD"),
+    ("visit-photo",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
+    ("visit-thumb",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
+    ("pairings",                    "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    ("pairings",                    "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD"),
+    ("pairing-end",                 "self",      "POST",  "LG   RD   FB   FB   FB   NF   FB   RD"),
 ]
 # fmt: on
 
@@ -257,7 +275,48 @@ ARGS = {
     "plan-duties": lambda p: [p.round.standard_id],
     "plan-suggestions": lambda p: [p.assessment.pk],
     "plan-suggestion-accept": lambda p: [p.assessment.pk, p.item.pk],
+    "model-withdraw": lambda p: [_demo(p).model.pk],
+    "model-file": lambda p: [_demo(p).file.pk],
+    "model-thumb": lambda p: [_demo(p).file.pk],
+    "demo-site": lambda p: [_demo(p) and p.assessment.branch_id],
+    "visit-new": lambda p: [_demo(p) and p.assessment.branch_id],
+    "demo-site-theme": lambda p: [_demo(p) and p.assessment.branch_id],
+    "visit-photo": lambda p: [_demo(p).photo.pk],
+    "visit-thumb": lambda p: [_demo(p).photo.pk],
+    "pairing-end": lambda p: [_demo(p).pairing.pk],
 }
+
+
+def _demo(p):
+    """化峪村 as a 示范点: a model of item 1 with a photo, a visit of 西段村 with a photo, a pairing
+    with 西段村, and a third branch 张开东村 to pair with (made once per test)."""
+    from django.core.files.base import ContentFile
+
+    from assessment.models import Branch, ModelFile, ModelPractice, Pairing, User, Visit, VisitBranch, VisitPhoto
+
+    if not hasattr(p, "demo"):
+        alice = User.objects.get(username="alice")
+        site = p.assessment.branch
+        Branch.objects.filter(pk=site.pk).update(is_demonstration=True)
+        third = Branch.objects.create(township_id=site.township_id, name="张开东村", order=3)
+        model = ModelPractice.objects.create(township_id=site.township_id, item=p.item, branch=site, year=2025,
+                                             title="支委会记录范本", description="每月5日前召开", marked_by=alice)
+        data = png_bytes()
+        file = ModelFile(practice=model, original_name="记录.png", content_type="image/png", size=len(data),
+                         uploaded_by=alice)
+        file.file.save("model.png", ContentFile(data), save=False)
+        file.thumbnail.save("model-thumb.jpg", ContentFile(data), save=True)
+        visit = Visit.objects.create(site=site, date=datetime.date(2026, 5, 10), topic="党群服务中心观摩",
+                                     created_by=alice)
+        VisitBranch.objects.create(visit=visit, branch=p.assessment2.branch, people="dave")
+        photo = VisitPhoto(visit=visit, original_name="观摩.png", content_type="image/png", size=len(data),
+                           uploaded_by=alice)
+        photo.file.save("visit.png", ContentFile(data), save=False)
+        photo.thumbnail.save("visit-thumb.jpg", ContentFile(data), save=True)
+        pairing = Pairing.objects.create(site=site, helped=p.assessment2.branch, created_by=alice)
+        p.demo = type("Demo", (), {"model": model, "file": file, "photo": photo, "pairing": pairing,
+                                   "third": third})
+    return p.demo
 
 
 def _plan(p):
@@ -314,10 +373,18 @@ DATA = {
     "plan-duties": lambda p: {"action": "save", "item": p.item.pk, "name": "支委会（改）", "period": "month",
                               "per_period": "1", "unit": "次", "rule": "per_missing", "deduction": "0.5"},
     "plan-suggestion-accept": lambda p: {"score": "1", "note": "据年度记录"},
+    "model-mark": lambda p: {"item": p.item.pk, "branch": _demo(p) and p.assessment.branch_id, "title": "三张清单",
+                             "description": "问题、任务、责任三张清单上墙", "year": "2025",
+                             "file": upload("清单.png", png_bytes())},
+    "model-withdraw": lambda p: {"reason": "已有更好的做法"},
+    "demo-site-theme": lambda p: {"theme": "党群服务中心", "models_for": "便民服务"},
+    "visit-new": lambda p: {"date": "2026-06-01", "topic": "乡村振兴观摩", "branch": [p.assessment2.branch_id],
+                            f"people-{p.assessment2.branch_id}": "dave", "hours": "2"},
+    "pairings": lambda p: {"site": p.assessment.branch_id, "helped": _demo(p).third.pk, "note": "组织生活"},
 }
 
 # POSTs that change nothing the fingerprint sees, even when allowed.
-NO_WRITE = {"logout"}
+NO_WRITE = {"logout", "models-carry-over"}  # carry-over: nothing of an older version in the scenario
 
 # The evidence and bonus endpoints are asked as static/huayu/evidence.js asks them.
 HEADERS = {name: {"X-Requested-With": "fetch"} for name in (

@@ -36,7 +36,9 @@ def test_seed_demo_creates_the_township_and_is_idempotent(db, capsys):
     current = Round.objects.get(name="2026年度规范化建设考核验收")
     assert current.phase == "self" and current.assessments.count() == 25
     assert Score.objects.filter(assessment__round=current).count() == 25 * 56
-    assert not Score.objects.filter(assessment__round=current, self_score__isnull=False).exists()
+    # Nobody has self-scored yet, bar the two branches helped by a 示范点 (assessment/demo_models.py).
+    assert not Score.objects.filter(assessment__round=current, self_score__isnull=False).exclude(
+        assessment__branch__name__in=("坡底村", "太平村")).exists()
     # Last year's round is finished and published, with rectification items to follow.
     last = Round.objects.get(name="2025年度规范化建设考核验收")
     assert last.published_at and not Score.objects.filter(assessment__round=last, onsite_score__isnull=True).exists()
@@ -107,3 +109,25 @@ def test_the_demo_is_consistent(db):
     assert len(set(names)) == 25 and not any("支部" in name for name in names)
     assert User.objects.get(username="shuji01").display_name == "张建国"
     assert not Score.objects.filter(onsite_score__lt=F("points"), deduction_reason="").exists()
+
+
+def test_seed_demo_has_the_demonstration_sites_models_a_visit_and_two_pairings_that_improved(db):
+    from assessment.models import DemoSite, ModelPractice, Pairing, Record, Visit
+    from assessment.selectors_demo import pairings
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert sorted(DemoSite.objects.values_list("branch__name", flat=True)) == sorted(
+        ["化峪村", "西段村", "张开东村", "张开西村"])
+    models = ModelPractice.objects.filter(withdrawn_at__isnull=True)
+    assert models.count() == 12 and models.values("item").distinct().count() == 12
+    assert set(models.values_list("branch__name", flat=True)) == {"化峪村", "西段村", "张开东村", "张开西村"}
+    assert all(m.files.count() == 1 for m in models)
+    visit = Visit.objects.get()
+    assert visit.visitors.count() == 4 and visit.photos.count() == 2
+    assert Record.objects.filter(topic__startswith="观摩学习", branch__name="坡底村").count() == 1
+    township = visit.site.township
+    results = pairings(township.pk)
+    assert Pairing.objects.count() == 2 and len(results) == 2
+    for result in results:
+        assert [f.round.year for f in result.rounds] == [2025, 2026] and result.improved, result.rounds

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from assessment import selectors, selectors_todo
+from assessment import selectors, selectors_demo, selectors_todo
 from assessment.models import Phase, Role, Status, User
 
 
@@ -45,6 +45,9 @@ def home(request):
         "branches": branches,
         "rounds": rounds,
         "self_cards": self_cards,
+        # 结对帮带 of the secretary's branch, helping or helped (one query); the library for all.
+        "my_pairings": selectors_demo.pairings(user.township_id, branch_id=user.branch_id, with_results=False)
+        if user.role == Role.SECRETARY and user.branch_id else [],
     })
 
 

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import results, selectors
+from assessment import results, selectors, selectors_demo
 from assessment.converters import id_or_none
 from assessment.models import Assessment, Grade, Item, Phase, Rectification, RectificationStatus, Role, Status
 from assessment.notice_docx import DOCX_TYPE, write_notice_docx
@@ -53,6 +53,7 @@ def notice_context(round):
         "problems": results.typical_problems(round),
         "rectifications": rectifications,
         "difference_label": results.DIFFERENCE_LABEL,
+        "pairing_results": selectors_demo.pairings(round.township_id, upto=round),
     }
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from assessment import grids, selectors
 from assessment.converters import id_or_none
+from assessment.grids_demo import item_model_block
 from assessment.models import Rectification, RectificationStatus, Role
 from assessment.permissions import can_see_branch, is_township_staff
 from assessment.services import rectifications as services
@@ -77,6 +78,7 @@ def _detail(request, r, *, error="", status=200, measures=None, reason=""):
         "measures": r.measures if measures is None else measures,
         "reason": reason,
         "files": grids.prepare_files_list(r.evidence.order_by("uploaded_at")),
+        "models_html": item_model_block(r.assessment.round.township_id, r.item) if r.item_id else "",
     }
     return render(request, "assessment/rectification_detail.html", context, status=status)
 

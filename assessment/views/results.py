@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from assessment import charts, grids, results, selectors
+from assessment import charts, grids, results, selectors, selectors_demo
 from assessment.models import Score, Status
 from assessment.permissions import assessment_for, is_township_admin, is_township_staff
 
@@ -61,6 +61,7 @@ def ranking(request, pk):
         "inflated_count": inflated_count,
         "finalised_count": finalised_count,
         "problems": results.typical_problems(round),
+        "pairing_results": selectors_demo.pairings(round.township_id, upto=round),
         "chart_limited": finalised_count > CHART_ROWS,
         "chart_rows": CHART_ROWS,
         "difference_label": results.DIFFERENCE_LABEL,

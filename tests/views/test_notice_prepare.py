@@ -179,17 +179,17 @@ def test_text_then_publish_then_the_page_says_published(client, drafts):
 
 def test_the_page_keeps_a_fixed_number_of_queries(client, finalised, django_assert_num_queries):  # noqa: F811
     """Session, user, round, the ranking (3), the rectifications of the preview, the drafts, the
-    typical problems, and the items of the form 添加整改事项 (its branches come with the
-    ranking): 10, however many drafts and branches."""
+    typical problems, the items of the form 添加整改事项 (its branches come with the
+    ranking) and the pairings (结对帮带; none here): 11, however many drafts and branches."""
     client.force_login(finalised.alice)
     page = url("notice-prepare", finalised.round.pk)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(page)
     Branch.objects.create(township=finalised.township, name="东段村", order=3)
     round_prepare(round=finalised.round)
     client.post(url("notice-propose", finalised.round.pk), {"include_deductions": "1"})
     client.post(url("rectification-draft-add", finalised.round.pk), add_data(finalised))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html = client.get(page).content.decode()
     assert "拟整改事项（3 项）" in html and "东段村（未完成考评）" in html
 

@@ -20,6 +20,7 @@ from assessment.models import (
     ZERO, BonusClaim, Branch, BranchKind, Phase, Rectification, RectificationStatus, Role, Round, Score, Standard,
     Status, Township, User, VetoFinding,
 )
+from assessment.demo_models import seed_models
 from assessment.demo_plan import seed_plan
 from assessment.services.rounds import round_prepare
 from assessment.services.standards import standard_copy
@@ -46,7 +47,7 @@ OTHERS = [
     ("化峪镇卫生院", BranchKind.OTHER),
     ("稷山县化峪果业有限公司", BranchKind.ENTERPRISE),
 ]
-DEMONSTRATION = {"化峪村", "西段村", "化峪镇机关"}
+DEMONSTRATION = {"化峪村", "西段村", "张开东村", "张开西村"}  # the four 示范点 (assessment/demo_models.py)
 HALF = Decimal("0.5")
 
 
@@ -111,6 +112,7 @@ class Command(BaseCommand):
         round_prepare(round=round)
         self.last_year(township, self.standard_2025(standard))
         seed_plan(township, standard, branches, User.objects.get(username="zhen_admin"))
+        seed_models(township, standard, User.objects.get(username="zhen_admin"))
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@localhost", DEMO_PASSWORD, display_name="系统管理员")
         logins.insert(0, ("admin", "系统管理员（后台管理）"))
