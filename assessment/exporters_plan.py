@@ -1,15 +1,39 @@
 """清单式推进台账: one sheet per duty, one row per branch, twelve month columns
 (the count done that month; 缺 where an ended period fell short), then done/due and missing."""
 
+import re
+
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .models import Branch
 from .plan_rules import tally
 from .selectors_plan import ledger_counts
-from .xlsx import Column, Exporter
+from .xlsx import CENTER, Column, Exporter, Styles
 
+FIGURE = re.compile(r"\d+/\d+")  # done/due
 MONTHS = [f"{m}月" for m in range(1, 13)]
+
+
+class SharedCells(Styles):
+    """A body cell per distinct value, shared by every row that shows it: a sheet of 1,000
+    branches holds a handful of month values (1, 2, 缺, empty) in 12,000 cells. Safe in
+    write-only mode: a cell is written out as its row is appended, so one object can stand in
+    many places (openpyxl sets its row and column just before writing it)."""
+
+    def __init__(self, ws):
+        super().__init__(ws)
+        self.shared = {}
+
+    def cell(self, value, **style):
+        if style:  # the title, the lines and the header: once each
+            return super().cell(value, **style)
+        key = (type(value), value)
+        found = self.shared.get(key)
+        if found is None:
+            figure = not isinstance(value, str) or value in ("", _("缺")) or FIGURE.fullmatch(value)
+            found = self.shared[key] = super().cell(value, alignment=CENTER) if figure else super().cell(value)
+        return found
 
 
 class DutySheet(Exporter):
@@ -20,6 +44,9 @@ class DutySheet(Exporter):
             "township": township.name, "year": year, "duty": duty.name}
         self.columns = [Column(_("序号"), 6), Column(_("党支部"), 16), *[Column(m, 6) for m in MONTHS],
                         Column(_("已完成/应完成"), 12), Column(_("缺"), 6)]
+
+    def styles(self, worksheet):
+        return SharedCells(worksheet)
 
     def lines(self):
         duty = self.duty

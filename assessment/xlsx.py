@@ -150,7 +150,7 @@ def write_sheet(wb, exporter):
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    styles = Styles(ws)
+    styles = exporter.styles(ws)
     row_number = 0
 
     def append(cells, height=None):
@@ -188,6 +188,10 @@ class Exporter:
     filename = "export.xlsx"
     columns: list = []
     data_range = (0, 0)
+
+    def styles(self, worksheet):
+        """The Styles that make the sheet's cells (an exporter of many repeated values may share cells)."""
+        return Styles(worksheet)
 
     def lines(self):
         return []

@@ -3,6 +3,10 @@ grid, 台账, duties, suggestions) with their permissions and pinned query count
 
 import datetime
 import io
+import os
+import re
+import shutil
+import subprocess
 from decimal import Decimal as D
 
 import pytest
@@ -12,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
-from assessment.models import AuditLog, Duty, Message, PlanReminder, Record, RecordFile, Score
+from assessment.models import AuditLog, Branch, Duty, Message, PlanReminder, Record, RecordFile, Score
 from assessment.services.base import ServiceError
 from assessment.services.plan import (
     duties_adopt_suggestions, plan_reminders_send, plan_year_close, record_add, record_change, record_delete,
@@ -250,6 +254,36 @@ def test_ledger_one_sheet_per_duty_twelve_months(client, plan):
     assert min(c.font.sz for row in ws.iter_rows() for c in row if c.value is not None) >= 9
     login(client, plan.carol)
     assert client.get(reverse("plan-ledger", args=[2026])).status_code == 403
+
+
+def test_ledger_prints_landscape_at_nine_points_header_on_every_page(client, plan, tmp_path):
+    """The 台账 printed by LibreOffice: 60 branches make each sheet two pages; every page is
+    landscape, repeats the header row and holds text of 9 pt or more (pdftotext's word boxes:
+    a CJK word's box is about 1.3 times its font size)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdftotext"):
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice or pdftotext is missing on CI: apt-get install -y libreoffice-calc poppler-utils")
+        pytest.skip("LibreOffice is not installed (apt-get install -y libreoffice-calc poppler-utils)")
+    Branch.objects.bulk_create([Branch(township=plan.township, name=f"第{n:02d}村党支部", order=100 + n)
+                                for n in range(60)])
+    log(plan, 1)
+    login(client, plan.alice)
+    response = client.get(reverse("plan-ledger", args=[2026]))
+    (tmp_path / "ledger.xlsx").write_bytes(b"".join(response.streaming_content))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "ledger.xlsx")],
+                   check=True, capture_output=True, timeout=180)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "ledger.pdf"), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', boxes, re.S)
+    assert len(pages) >= 4  # two sheets, each longer than a page
+    for width, height, body in pages:
+        assert float(width) > float(height)  # landscape
+        words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', body)
+        assert {"党支部", "12月", "已完成/应完成"} <= {text for _, _, text in words}  # the header row
+        sizes = sorted((float(b) - float(a)) / 1.3 for a, b, text in words if text.strip())
+        assert sizes[len(sizes) // 2] >= 9
 
 
 def test_suggestion_is_never_saved_without_the_secretary(client, plan):
