@@ -309,6 +309,33 @@ def test_suggestion_is_never_saved_without_the_secretary(client, plan):
                        {"score": "2"}).status_code == 404
 
 
+def test_secretary_takes_back_an_accepted_suggestion(client, plan):
+    for month in range(1, 11):
+        log(plan, month)
+    url = reverse("plan-suggestions", args=[plan.assessment.pk])
+    accept = reverse("plan-suggestion-accept", args=[plan.assessment.pk, plan.monthly.item_id])
+    login(client, plan.carol)
+    assert "撤回得分" not in client.get(url).content.decode()  # nothing to take back yet
+    client.post(accept, {"score": "1", "note": "据年度记录：支部委员会 10/12 次"})
+    page = client.get(url).content.decode()
+    assert 'name="action" value="clear"' in page and "撤回得分" in page
+    # an assessor cannot take it back, nor can a secretary of another branch
+    login(client, plan.bob)
+    assert client.post(accept, {"action": "clear"}).status_code == 403
+    login(client, plan.dave)
+    assert client.post(accept, {"action": "clear"}).status_code == 404
+    assert Score.objects.get(assessment=plan.assessment, item=plan.monthly.item).self_score == D("1")
+    login(client, plan.carol)
+    response = client.post(accept, {"action": "clear", "score": "1"}, follow=True)
+    assert "第1项已撤回自评得分，现为未评。" in response.content.decode()
+    score = Score.objects.get(assessment=plan.assessment, item=plan.monthly.item)
+    assert (score.self_score, score.self_note) == (None, "据年度记录：支部委员会 10/12 次")
+    change = AuditLog.objects.filter(action="self_score", item=plan.monthly.item).latest("pk")
+    assert (change.old_value, change.new_value, change.actor) == ("1", "", plan.carol)
+    page = client.get(url).content.decode()
+    assert "撤回得分" not in page and "采用此得分" in page
+
+
 def test_duties_page(client, plan):
     login(client, plan.alice)
     url = reverse("plan-duties", args=[plan.standard.pk])
