@@ -11,6 +11,8 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -23,6 +25,7 @@ from assessment.services.plan import (
 )
 from assessment.services.selfeval import InvalidInput
 from tests.conftest import login
+from tests.test_services_onsite import onsite_ready
 
 TODAY = datetime.date(2026, 12, 1)
 
@@ -334,6 +337,30 @@ def test_secretary_takes_back_an_accepted_suggestion(client, plan):
     assert (change.old_value, change.new_value, change.actor) == ("1", "", plan.carol)
     page = client.get(url).content.decode()
     assert "撤回得分" not in page and "采用此得分" in page
+
+
+def test_checklist_and_onsite_page_show_each_counting_items_year_inline(client, plan):
+    """“支部委员会 10/12 · 建议 1/2 分” under the item, a link to its records; one query for all the
+    items, however many records."""
+    log(plan, 1)
+    checklist = reverse("selfeval-checklist", args=[plan.assessment.pk])
+    login(client, plan.carol)
+    with CaptureQueriesContext(connection) as few:
+        client.get(checklist)
+    for month in range(2, 11):
+        log(plan, month)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(checklist).content.decode()
+    assert len(few) == len(many)
+    records = reverse("plan-suggestions", args=[plan.assessment.pk])
+    monthly = f'<a href="{records}#item-{plan.monthly.item_id}">年度记录：支部委员会 10/12 · 建议 1/2 分</a>'
+    yearly = f'<a href="{records}#item-{plan.yearly.item_id}">年度记录：组织生活会 0/1 · 建议 0/2 分</a>'
+    assert monthly in html and yearly in html
+    assert html.count('class="plan-count') == 2  # only the counting items
+    onsite_ready(plan)
+    login(client, plan.bob)
+    html = client.get(reverse("onsite-scoring", args=[plan.assessment.pk])).content.decode()
+    assert monthly in html and yearly in html and html.count('class="plan-count') == 2
 
 
 def test_duties_page(client, plan):
