@@ -16,7 +16,7 @@ from assessment.models import Duty, Phase, Record, Round, Score, Standard
 from assessment.services.plan import duties_adopt_suggestions
 from assessment.services.rounds import round_prepare
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import log_in, no_sideways_scroll, shot
+from tests.e2e.conftest import SHOTS, log_in, no_sideways_scroll, shot
 
 YEAR = datetime.date.today().year - 1  # a whole year past: Q1-Q4 all due
 
@@ -75,6 +75,10 @@ def test_secretary_logs_three_meetings_grid_and_suggestion(page, phone, plan_rou
     shot(page, "plan-grid-1280")
 
     phone.goto(f"{phone.base}/assessments/{c.real.pk}/self/")
+    inline = phone.locator(f"#item-{c.duty.item_id} .plan-count")
+    expect(inline).to_have_text("年度记录：支部党员大会 3/4 · 建议 1.5/2 分")
+    inline.scroll_into_view_if_needed()
+    phone.screenshot(path=str(SHOTS / "plan-checklist-inline-390.png"))
     phone.click("#plan-link a")
     card = phone.locator(f"#item-{c.duty.item_id}")
     expect(card.locator(".suggestion")).to_contain_text("3/4，按“每少1次扣0.5分”建议 1.5/2 分")
