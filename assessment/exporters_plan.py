@@ -1,15 +1,27 @@
 """清单式推进台账: one sheet per duty, one row per branch, twelve month columns
 (the count done that month; 缺 where an ended period fell short), then done/due and missing."""
 
+import re
+
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .models import Branch
 from .plan_rules import tally
 from .selectors_plan import ledger_counts
-from .xlsx import Column, Exporter
+from .xlsx import CENTER, Column, Exporter, Styles
 
+FIGURE = re.compile(r"\d+/\d+")  # done/due
 MONTHS = [f"{m}月" for m in range(1, 13)]
+
+
+class LedgerCells(Styles):
+    """The month figures, 缺 and done/due centred; the branch names as every sheet writes them."""
+
+    def cell(self, value, **style):
+        if not style and (not isinstance(value, str) or value in ("", _("缺")) or FIGURE.fullmatch(value)):
+            style = {"alignment": CENTER}
+        return super().cell(value, **style)
 
 
 class DutySheet(Exporter):
@@ -20,6 +32,9 @@ class DutySheet(Exporter):
             "township": township.name, "year": year, "duty": duty.name}
         self.columns = [Column(_("序号"), 6), Column(_("党支部"), 16), *[Column(m, 6) for m in MONTHS],
                         Column(_("已完成/应完成"), 12), Column(_("缺"), 6)]
+
+    def styles(self, worksheet):
+        return LedgerCells(worksheet)
 
     def lines(self):
         duty = self.duty

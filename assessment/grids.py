@@ -121,8 +121,9 @@ def bonus_evidence(request, assessment, bonuses, editable):
     return bonuses
 
 
-def self_grid(request, assessment, areas, editable, disabled):
-    """The checklist's items grouped by area (areas from selectors.checklist_for)."""
+def self_grid(request, assessment, areas, editable, disabled, plan_counts=None):
+    """The checklist's items grouped by area (areas from selectors.checklist_for); `plan_counts`
+    the year's records of the counting items (selectors_plan.item_counts)."""
     prepare_files(row["files"] for area in areas for row in area.rows)
     upload_url, csrf, max_bytes = url_pattern("evidence-upload", assessment.pk), csrf_field(request), settings.EVIDENCE_MAX_BYTES
     from .grids_demo import model_blocks  # 看示范点怎么做 (示范做法): one query
@@ -136,7 +137,8 @@ def self_grid(request, assessment, areas, editable, disabled):
             row["evidence_html"] = row_evidence(row, editable, upload_url(row["id"]), csrf, max_bytes)
             if row["item_id"] in models:
                 row["evidence_html"] = mark_safe(models[row["item_id"]] + row["evidence_html"])
-    return _render("assessment/self_grid.jinja", {"areas": areas, "disabled": disabled}, request)
+    return _render("assessment/self_grid.jinja", {"areas": areas, "disabled": disabled, "plan_counts": plan_counts},
+                   request)
 
 
 # --- The round overviews (1,000 rows each at county scale) -------------------------------

@@ -162,3 +162,44 @@ def record_suggestions(assessment, today, plan):
         self_score, self_note, onsite_score = scores.get(duty.item_id, (None, "", None))
         suggestions.append(Suggestion(duty, row.tally, row.records, score, self_score, self_note, onsite_score))
     return suggestions
+
+
+# --- The year's count beside an item (the checklist, the on-site page) ------------------------
+
+
+@dataclass
+class ItemCount:
+    """A counting item's year so far: “支委会 10/12 · 建议 1/2 分”, linked to the records."""
+
+    name: str
+    credited: int
+    per_year: int
+    unit: str
+    score: object  # the suggested score, None when the rule is manual
+    points: object
+    url: str
+
+
+def item_counts(assessment, today):
+    """{item id: ItemCount} for the counting items of the assessment's standard, from its
+    branch's records of the round's year: one query (a duty with no record counts 0)."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    year = assessment.round.year
+    months = {
+        f"m{month}": Sum("records__quantity", filter=Q(records__branch_id=assessment.branch_id, records__year=year,
+                                                       records__month=month), default=0)
+        for month in range(1, 13)
+    }
+    rows = (Duty.objects.filter(item__standard_id=assessment.round.standard_id).order_by()
+            .values_list("item_id", "name", "period", "per_period", "unit", "rule", "deduction", "item__points")
+            .annotate(**months))
+    base = reverse("plan-suggestions", args=[assessment.pk])
+    counts = {}
+    for item_id, name, period, per_period, unit, rule, deduction, points, *done in rows:
+        t = tally(period, per_period, year, today, list(done))
+        counts[item_id] = ItemCount(name, t.credited, t.per_year, unit,
+                                    suggested_score(rule, deduction, points, t.per_year, t.credited), points,
+                                    f"{base}#item-{item_id}")
+    return counts

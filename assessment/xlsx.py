@@ -300,7 +300,7 @@ def write_sheet(wb, exporter, paper="A4"):
     # Write-only: the sheet's view and properties go out before the rows, so set them first.
     ws.freeze_panes = f"{get_column_letter(exporter.freeze_columns + 1)}{last_header + 1}"
     page_setup(ws, paper, f"{first_header}:{last_header}")
-    styles = Styles(ws)
+    styles = exporter.styles(ws)
     row_number = 0
     whole = [Column("", sum(c.width for c in columns))]  # a line merged across the table
 
@@ -412,6 +412,10 @@ class Exporter:
 
     def footer(self):
         return []
+
+    def styles(self, worksheet):
+        """What makes this sheet's cells (Styles: shared styles, a body cell by default)."""
+        return Styles(worksheet)
 
     def sheets(self):
         """The exporters written as the sheets of one workbook: this one, then more_sheets();

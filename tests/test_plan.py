@@ -3,22 +3,29 @@ grid, 台账, duties, suggestions) with their permissions and pinned query count
 
 import datetime
 import io
+import os
+import re
+import shutil
+import subprocess
 from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
-from assessment.models import AuditLog, Duty, Message, PlanReminder, Record, RecordFile, Score
+from assessment.models import AuditLog, Branch, Duty, Message, PlanReminder, Record, RecordFile, Score
 from assessment.services.base import ServiceError
 from assessment.services.plan import (
     duties_adopt_suggestions, plan_reminders_send, plan_year_close, record_add, record_change, record_delete,
 )
 from assessment.services.selfeval import InvalidInput
 from tests.conftest import login
+from tests.test_services_onsite import onsite_ready
 
 TODAY = datetime.date(2026, 12, 1)
 
@@ -252,6 +259,36 @@ def test_ledger_one_sheet_per_duty_twelve_months(client, plan):
     assert client.get(reverse("plan-ledger", args=[2026])).status_code == 403
 
 
+def test_ledger_prints_landscape_at_nine_points_header_on_every_page(client, plan, tmp_path):
+    """The 台账 printed by LibreOffice: 60 branches make each sheet two pages; every page is
+    landscape, repeats the header row and holds text of 9 pt or more (pdftotext's word boxes:
+    a CJK word's box is about 1.3 times its font size)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdftotext"):
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice or pdftotext is missing on CI: apt-get install -y libreoffice-calc poppler-utils")
+        pytest.skip("LibreOffice is not installed (apt-get install -y libreoffice-calc poppler-utils)")
+    Branch.objects.bulk_create([Branch(township=plan.township, name=f"第{n:02d}村党支部", order=100 + n)
+                                for n in range(60)])
+    log(plan, 1)
+    login(client, plan.alice)
+    response = client.get(reverse("plan-ledger", args=[2026]))
+    (tmp_path / "ledger.xlsx").write_bytes(b"".join(response.streaming_content))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "ledger.xlsx")],
+                   check=True, capture_output=True, timeout=180)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(tmp_path / "ledger.pdf"), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', boxes, re.S)
+    assert len(pages) >= 4  # two sheets, each longer than a page
+    for width, height, body in pages:
+        assert float(width) > float(height)  # landscape
+        words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', body)
+        assert {"党支部", "12月", "已完成/应完成"} <= {text for _, _, text in words}  # the header row
+        sizes = sorted((float(b) - float(a)) / 1.3 for a, b, text in words if text.strip())
+        assert sizes[len(sizes) // 2] >= 9
+
+
 def test_suggestion_is_never_saved_without_the_secretary(client, plan):
     for month in range(1, 11):
         log(plan, month)
@@ -273,6 +310,57 @@ def test_suggestion_is_never_saved_without_the_secretary(client, plan):
     assert client.get(url).status_code == 404
     assert client.post(reverse("plan-suggestion-accept", args=[plan.assessment.pk, plan.monthly.item_id]),
                        {"score": "2"}).status_code == 404
+
+
+def test_secretary_takes_back_an_accepted_suggestion(client, plan):
+    for month in range(1, 11):
+        log(plan, month)
+    url = reverse("plan-suggestions", args=[plan.assessment.pk])
+    accept = reverse("plan-suggestion-accept", args=[plan.assessment.pk, plan.monthly.item_id])
+    login(client, plan.carol)
+    assert "撤回得分" not in client.get(url).content.decode()  # nothing to take back yet
+    client.post(accept, {"score": "1", "note": "据年度记录：支部委员会 10/12 次"})
+    page = client.get(url).content.decode()
+    assert 'name="action" value="clear"' in page and "撤回得分" in page
+    # an assessor cannot take it back, nor can a secretary of another branch
+    login(client, plan.bob)
+    assert client.post(accept, {"action": "clear"}).status_code == 403
+    login(client, plan.dave)
+    assert client.post(accept, {"action": "clear"}).status_code == 404
+    assert Score.objects.get(assessment=plan.assessment, item=plan.monthly.item).self_score == D("1")
+    login(client, plan.carol)
+    response = client.post(accept, {"action": "clear", "score": "1"}, follow=True)
+    assert "第1项已撤回自评得分，现为未评。" in response.content.decode()
+    score = Score.objects.get(assessment=plan.assessment, item=plan.monthly.item)
+    assert (score.self_score, score.self_note) == (None, "据年度记录：支部委员会 10/12 次")
+    change = AuditLog.objects.filter(action="self_score", item=plan.monthly.item).latest("pk")
+    assert (change.old_value, change.new_value, change.actor) == ("1", "", plan.carol)
+    page = client.get(url).content.decode()
+    assert "撤回得分" not in page and "采用此得分" in page
+
+
+def test_checklist_and_onsite_page_show_each_counting_items_year_inline(client, plan):
+    """“支部委员会 10/12 · 建议 1/2 分” under the item, a link to its records; one query for all the
+    items, however many records."""
+    log(plan, 1)
+    checklist = reverse("selfeval-checklist", args=[plan.assessment.pk])
+    login(client, plan.carol)
+    with CaptureQueriesContext(connection) as few:
+        client.get(checklist)
+    for month in range(2, 11):
+        log(plan, month)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(checklist).content.decode()
+    assert len(few) == len(many)
+    records = reverse("plan-suggestions", args=[plan.assessment.pk])
+    monthly = f'<a href="{records}#item-{plan.monthly.item_id}">年度记录：支部委员会 10/12 · 建议 1/2 分</a>'
+    yearly = f'<a href="{records}#item-{plan.yearly.item_id}">年度记录：组织生活会 0/1 · 建议 0/2 分</a>'
+    assert monthly in html and yearly in html
+    assert html.count('class="plan-count') == 2  # only the counting items
+    onsite_ready(plan)
+    login(client, plan.bob)
+    html = client.get(reverse("onsite-scoring", args=[plan.assessment.pk])).content.decode()
+    assert monthly in html and yearly in html and html.count('class="plan-count') == 2
 
 
 def test_duties_page(client, plan):

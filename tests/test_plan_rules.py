@@ -51,7 +51,19 @@ def test_every_item_of_the_township_standard(number):
 
 
 def test_the_standard_has_seventeen_counting_items():
-    assert sum(1 for item in ITEMS.values() if suggest_duty(item.content)) == 17
+    """The issue guessed 19; item by item the standard has 17 (the COUNTING table above): each
+    names a rhythm (每月, 每季度, 每半年, 每年) or a year's number (不少于3件, 24学时) of things done.
+    Checked and left out, because they count no act done through the year:
+    5 (每个党小组不少于3名党员: the size of a group), 8 (年度述职评议等次: a grade given once, the
+    act itself is item 15), 11 (至少储备2名后备力量: people on a list), 35 (面积不少于200平方米: a
+    room's area); 23 走访慰问, 33 政治生日, 40 定期组织收看, 42 年初计划、年底总结 and 54 乡风文明活动
+    name neither a rhythm nor a number, so a count cannot decide their score; the rest are states
+    (档案, 台账, 标识) or deductions per fault found (每处, 每人), not things to be done N times."""
+    found = sorted(number for number, item in ITEMS.items() if suggest_duty(item.content))
+    assert found == sorted(COUNTING)
+    assert len(found) == 17
+    for number in (5, 8, 11, 35):
+        assert suggest_duty(ITEMS[number].content) is None, ITEMS[number].content
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment.models import (
-    Duty, Item, Message, PlanReminder, PlanYear, Record, RecordFile, Role, Round, User,
+    Assessment, Duty, Item, Message, PlanReminder, PlanYear, Record, RecordFile, Role, Round, Score, User,
 )
 from assessment.models_plan import DutyPeriod, DutyRule, DutyUnit
 from assessment.permissions import is_township_admin
@@ -25,7 +25,7 @@ from assessment.uploads import inspect_upload
 from .base import ServiceError, audit
 from .evidence import delete_files, evidence_store
 from .reminders import send_emails
-from .selfeval import InvalidInput
+from .selfeval import InvalidInput, self_score_record
 
 TOPIC_MAX = 200
 NOTE_MAX = 2000
@@ -298,6 +298,18 @@ def record_file_remove(*, file, actor):
     audit(actor=actor, action="record_file_remove", target=_target(record), old=row.original_name, note=f"#{row.pk}")
     row.delete()
     transaction.on_commit(lambda: delete_files(names))
+
+
+# --- The record as evidence -----------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_take_back(*, assessment, item, actor):
+    """撤回: the secretary takes back a self score (one accepted from the records or typed): the item
+    is unscored again, its note kept; audited by self_score_record."""
+    Assessment.objects.select_for_update(of=("self",)).filter(pk=assessment.pk).first()  # lock order: the assessment first
+    note = Score.objects.filter(assessment=assessment, item=item).values_list("self_note", flat=True).first()
+    return self_score_record(assessment=assessment, item=item, actor=actor, score=None, note=note or "")
 
 
 # --- The year: closing it, reminding those behind ------------------------------

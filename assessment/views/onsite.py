@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
@@ -27,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # marked for translation, translated where used
 from django.views.decorators.http import require_POST
 
-from assessment import grids, permissions, selectors
+from assessment import grids, permissions, selectors, selectors_plan
 from assessment.grids import SENTINEL, kind_label, url_pattern
 from assessment.forms import clean_self_score
 from assessment.models import BonusClaim, BranchKind, Grade, Phase, Score, Status, Veto
@@ -141,7 +142,7 @@ HEADS = grids.Memo()  # an item's head depends only on its texts and the languag
 ROW = (
     '<article class="or{error_class}" id="item-{id}" data-item="{id}" data-points="{points}">{head}'
     '<div class="or-self"><span class="or-self-score">{t_self} <b>{self_text}</b> / {points} {t_points}</span>'
-    '{self_note}{files}</div>'
+    '{self_note}{plan}{files}</div>'
     '<div class="or-input">'
     '<div class="or-score"><label for="s{id}">{t_score}</label><span class="or-score-box">'
     '<input type="text" inputmode="decimal" autocomplete="off" class="form-control" id="s{id}" name="score-{id}" '
@@ -211,13 +212,14 @@ def _files_html(files, urls, t):
     return f'<ul class="of">{"".join(parts)}</ul>'
 
 
-def _render_grid(sheet, editable, errors=None):
+def _render_grid(sheet, editable, errors=None, plan_counts=None):
     """Set `rows_html` on every area of the sheet, and `files_html` on every bonus.
-    Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed."""
+    Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed;
+    a counting item shows its year of records (plan_counts: selectors_plan.item_counts)."""
     labels, t = _texts(editable)
     language = get_language()
     urls = (url_pattern("evidence-file"), url_pattern("evidence-thumb"), url_pattern("evidence-medium"))
-    errors = errors or {}
+    errors, plan_counts = errors or {}, plan_counts or {}
     for area in sheet.areas:
         parts = []
         for row in area.rows:
@@ -234,6 +236,8 @@ def _render_grid(sheet, editable, errors=None):
                 self_text=row["self_text"] or "—",
                 self_note=f'<span class="or-self-note">{_esc(row["self_note"])}</span>' if row["self_note"] else "",
                 files=_files_html(row["files"], urls, t),
+                plan=(render_to_string("assessment/plan_count.jinja", {"p": plan_counts[row["item_id"]]}, using="jinja2")
+                      if row["item_id"] in plan_counts else ""),
                 onsite=_esc(row["onsite_text"]), reason=_esc(row["reason"]),
                 requirement=_esc(row["requirement"]), checked=row["checked"],
                 full=(f'<button type="button" class="btn btn-outline-success or-full" data-full="{row["points_text"]}">'
@@ -359,7 +363,7 @@ def scoring(request, pk):
             status = 409 if any(e.get("conflict") for e in errors.values()) else 400
     sheet = selectors.onsite_sheet_for(assessment)
     context = _scoring_context(request, assessment, sheet)
-    _render_grid(sheet, context["editable"], errors)
+    _render_grid(sheet, context["editable"], errors, selectors_plan.item_counts(assessment, timezone.localdate()))
     return render(request, "assessment/onsite.jinja", context, status=status, using="jinja2")
 
 

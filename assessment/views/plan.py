@@ -27,7 +27,7 @@ from assessment.permissions import assessment_for, check_branch, is_township_adm
 from assessment.services.base import ServiceError
 from assessment.services.plan import (
     duties_adopt_suggestions, duty_remove, duty_save, plan_reminders_send, plan_year_close, record_add,
-    record_change, record_delete, record_file_remove,
+    record_change, record_delete, record_file_remove, suggestion_take_back,
 )
 from assessment.services.selfeval import InvalidInput, self_edit_refusal, self_score_record
 from assessment.plan_rules import suggest_duty, suggest_rule
@@ -360,22 +360,30 @@ def plan_suggestions(request, pk):
 @login_required
 @require_POST
 def plan_suggestion_accept(request, pk, item_id):
-    """The secretary's act: save the self score and note they chose (the suggestion or another)."""
+    """The secretary's act: save the self score and note they chose (the suggestion or another),
+    or take a saved score back (action=clear: the item is unscored again, its note kept)."""
     assessment = assessment_for(request.user, pk)
     item = get_object_or_404(Item, pk=item_id, standard_id=assessment.round.standard_id)
     back = reverse("plan-suggestions", args=[assessment.pk]) + f"#item-{item.pk}"
+    clear = request.POST.get("action") == "clear"
     raw = (request.POST.get("score") or "").strip()
     try:
-        if not raw:
-            raise InvalidInput(_("请填写自评得分。"))
-        self_score_record(assessment=assessment, item=item, actor=request.user, score=raw,
-                          note=request.POST.get("note", ""))
+        if clear:
+            suggestion_take_back(assessment=assessment, item=item, actor=request.user)
+        else:
+            if not raw:
+                raise InvalidInput(_("请填写自评得分。"))
+            self_score_record(assessment=assessment, item=item, actor=request.user, score=raw,
+                              note=request.POST.get("note", ""))
     except ServiceError as error:
         if not isinstance(error, InvalidInput):
             return _refuse(request, error.message)
         messages.error(request, _("第%(n)s项：%(error)s") % {"n": item.number, "error": error.message})
     else:
-        messages.success(request, _("第%(n)s项自评得分已保存：%(score)s 分。") % {"n": item.number, "score": raw})
+        if clear:
+            messages.success(request, _("第%(n)s项已撤回自评得分，现为未评。") % {"n": item.number})
+        else:
+            messages.success(request, _("第%(n)s项自评得分已保存：%(score)s 分。") % {"n": item.number, "score": raw})
     return redirect(back)
 
 

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import grids, permissions, selectors, selectors_evidence
+from assessment import grids, permissions, selectors, selectors_evidence, selectors_plan
 from assessment.forms import SelfExtendForm, SelfReturnForm, clean_self_note, clean_self_score
 from assessment.models import Phase, Score, Status
 from assessment.services import selfeval as services
@@ -109,7 +109,8 @@ def checklist(request, pk):
     bonuses = selectors_evidence.bonus_claims_for(assessment)
     context.update(areas=areas, progress=progress, last_saved=last_saved, csrf_field=grids.csrf_field(request),
                    missing=progress["items"] - progress["scored"],
-                   grid=grids.self_grid(request, assessment, areas, context["editable"], context["disabled"]),
+                   grid=grids.self_grid(request, assessment, areas, context["editable"], context["disabled"],
+                                        selectors_plan.item_counts(assessment, timezone.localdate())),
                    bonuses=grids.bonus_evidence(request, assessment, bonuses, context["editable"]))
     return render(request, "assessment/checklist.jinja", context, status=status, using="jinja2")
 
