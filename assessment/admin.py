@@ -8,11 +8,11 @@ by anyone, writes an audit record (AuditedAdmin)."""
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
-from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -88,8 +88,10 @@ def _initial(form, name):
 def _changes(form, change):
     """The fields a form changed, as two texts "字段：值" (before, after); passwords left out."""
     names = [n for n in form.changed_data if "password" not in n]
-    fields = form.fields
-    label = lambda n: str(fields[n].label or n) if n in fields else n  # noqa: E731
+
+    def label(name):
+        return str(form.fields[name].label or name)
+
     old = "；".join(f"{label(n)}：{_shown(_initial(form, n))}" for n in names) if change else ""
     new = "；".join(f"{label(n)}：{_shown(form.cleaned_data.get(n))}" for n in names)
     return ", ".join(names), old, new

@@ -22,6 +22,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
+from assessment.admin import choices_for
 from assessment.models import AuditHead, AuditLog, Subtotal
 from tests.admin_cast import FOREIGN_MARKERS, build, of_model
 from tests.test_permissions import ADMIN, admin_model_of
@@ -68,6 +69,17 @@ def form_data(obj, new):
     if obj._meta.model_name == "user":
         data.update(password1="Huayu-walker-2026", password2="Huayu-walker-2026", usable_password="true")
     return data
+
+
+def with_foreign_ids(own, foreign):
+    """`own` row's form data with every foreign key set to what `foreign` points at, or None
+    when none differs."""
+    data, changed = form_data(own, new=False), False
+    for field in own._meta.concrete_fields:
+        if field.is_relation and field.name in data and getattr(foreign, field.attname) != getattr(own, field.attname):
+            data[field.name] = getattr(foreign, field.attname)
+            changed = True
+    return data if changed else None
 
 
 def urls(model, obj):
@@ -137,6 +149,16 @@ def test_admin_walker(cast, foreign, model):
             problems.append(f"{where} root: changed a record the services own ({response.status_code})")
         if changed and not [a for a in audits if a.actor_id == cast.root.pk and a.action.startswith("admin_")]:
             problems.append(f"{where} root: changed the database without an audit record")
+    # her own row, posted with the other township's ids in its choice fields
+    own = choices_for(model, cast.alice).exclude(pk=obj.pk).order_by("pk").first()
+    data = with_foreign_ids(own, obj) if own is not None else None
+    if data is not None:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[own.pk])
+        response, changed, _ = send(cast.alice, "POST", url, data)
+        refused = response.status_code == 403 or "选择一个有效的选项" in _html(response)  # the id is no choice
+        if changed or not refused:
+            problems.append(f"{model._meta.model_name} own row with foreign ids alice: {response.status_code} "
+                            f"changed={changed}")
     assert not problems, "\n".join(problems)
 
 

@@ -15,6 +15,7 @@ import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from assessment.audit import chain_resign, record_hash, unkeyed_hash
 
@@ -34,9 +35,9 @@ class Command(BaseCommand):
         else:
             old_key = os.environ.get(options["old_key_env"], "")
             if not old_key:
-                raise CommandError(f"请在环境变量 {options['old_key_env']} 中给出旧密钥。")
+                raise CommandError(_("请在环境变量 %(name)s 中给出旧密钥。") % {"name": options["old_key_env"]})
             if old_key == settings.AUDIT_KEY:
-                raise CommandError("新密钥（AUDIT_KEY）与旧密钥相同，无需更换。")
+                raise CommandError(_("新密钥（AUDIT_KEY）与旧密钥相同，无需更换。"))
 
             def old_hasher(record, prev_hash):
                 return record_hash(record, prev_hash, key=old_key)
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             count = chain_resign(old_hasher=old_hasher, new_key=settings.AUDIT_KEY)
         except ValueError as error:
             for record_id, text in error.args[0][:20]:
-                self.stderr.write(f"操作记录 #{record_id}：{text}" if record_id else text)
-            raise CommandError("用旧密钥核对操作记录失败，未作任何更改。") from None
-        self.stdout.write(f"已用新密钥重新签名 {count} 条操作记录。请让应用只使用新的 AUDIT_KEY，"
-                          "并记下新的链尾（manage.py verify_audit --head）。")
+                self.stderr.write(_("操作记录 #%(id)s：%(text)s") % {"id": record_id, "text": text} if record_id else text)
+            raise CommandError(_("用旧密钥核对操作记录失败，未作任何更改。")) from None
+        self.stdout.write(_("已用新密钥重新签名 %(n)s 条操作记录。请让应用只使用新的 AUDIT_KEY，"
+                            "并记下新的链尾（manage.py verify_audit --head）。") % {"n": count})

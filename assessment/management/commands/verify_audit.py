@@ -5,6 +5,7 @@ nightly cron mail); `--expect-head HASH` checks that a head kept earlier is stil
 (a chain rewritten with the key would have lost it; after rotate_audit_key keep the new one)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from assessment.audit import chain_problems
 from assessment.models import AuditHead, AuditLog
@@ -28,12 +29,10 @@ class Command(BaseCommand):
                 break
         kept = options["expect_head"]
         if kept and not AuditLog.objects.filter(hash=kept.strip().lower()).exists():
-            problems.append((None, f"以前保存的链尾 {kept[:16]}… 已不在链中（操作记录被改写）"))
+            problems.append((None, _("以前保存的链尾 %(hash)s… 已不在链中（操作记录被改写）") % {"hash": kept[:16]}))
         if problems:
             for record_id, text in problems:
                 self.stderr.write(f"操作记录 #{record_id}：{text}" if record_id else text)
             raise CommandError(f"操作记录校验失败：发现 {len(problems)} 处问题。")
-        if options["head"]:
-            self.stdout.write(f"操作记录完整：共 {head_count} 条，链尾校验值 {head_hash}")
-        else:
-            self.stdout.write(f"操作记录完整：共 {head_count} 条，链尾校验值 {head_hash[:16]}…")
+        shown = head_hash if options["head"] else f"{head_hash[:16]}…"
+        self.stdout.write(_("操作记录完整：共 %(n)s 条，链尾校验值 %(hash)s") % {"n": head_count, "hash": shown})
