@@ -480,6 +480,10 @@ class RoundAdmin(TownshipScopedAdmin):
     @admin.action(description=_("为所选批次生成各支部考核记录"))
     def prepare_assessments(self, request, queryset):
         for round in queryset:
+            if round.phase in (Phase.NOTICE, Phase.ARCHIVED):  # its results are published
+                self.message_user(request, _("%(round)s：通报已发布，不能再生成考核记录。") % {"round": round},
+                                  messages.ERROR)
+                continue
             try:
                 count = round_prepare(round=round, actor=request.user)
             except ServiceError as error:
@@ -571,15 +575,15 @@ class MessageAdmin(TownshipScopedAdmin):
     """Messages are sent by the services (reminders, returns, the notice); one may be deleted."""
 
     township_path = "user__township"
+    list_display = ["user", "text", "created_at", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["text", "user__username"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
-    list_display = ["user", "text", "created_at", "read_at"]
-    list_select_related = ["user"]
-    search_fields = ["text", "user__username"]
 
 
 # The other models the admin shows (Django's groups, the login attempts axes keeps) are the

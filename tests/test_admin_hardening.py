@@ -173,3 +173,14 @@ def test_message_admin_offers_no_add_or_change(client, cast):
     assert response.status_code == 403
     message.refresh_from_db()
     assert (message.user, message.text) == (cast.carol, "提醒")
+
+
+def test_no_assessment_is_added_to_a_published_round_from_the_admin(client, cast):
+    Round.objects.filter(pk=cast.round.pk).update(phase=Phase.NOTICE)
+    Branch.objects.create(township=cast.township, name="新建村")
+    before = cast.round.assessments.count()
+    client.force_login(cast.root)
+    response = client.post(reverse("admin:assessment_round_changelist"),
+                           {"action": "prepare_assessments", "_selected_action": [cast.round.pk]}, follow=True)
+    assert "通报已发布，不能再生成考核记录" in response.content.decode()
+    assert cast.round.assessments.count() == before
