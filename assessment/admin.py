@@ -1,13 +1,25 @@
+"""Django admin: the superuser sees everything, a township admin (镇党委管理员, staff) only
+their township. Every choice list is limited to the user's township (a foreign id posted is
+not a valid choice: a form error, nothing written). Records whose changes the services own
+(scores, veto findings, bonus decisions, rectifications, assessments, evidence, the audit log,
+a round once its self-evaluation has started, a round's phase and notice) are read-only here:
+they change on the app's pages, through the services. Every add, change and delete made here,
+by anyone, writes an audit record (AuditedAdmin)."""
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Count, Q
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Area, Assessment, AuditLog, Bonus, BonusClaim, Branch, Evidence, GradeBand, Item, Message,
-    Rectification, Role, Round, Score, Standard, Township, User, Veto, VetoFinding,
+    Phase, Rectification, Role, Round, Score, Standard, Township, User, Veto, VetoFinding,
 )
-from .services.base import ServiceError
+from .services.base import ServiceError, audit
 from .services.rounds import round_prepare
 from .services.standards import standard_copy, standard_in_use
 
@@ -20,7 +32,126 @@ def is_admin_of_township(user):
     return user.is_active and user.is_staff and user.role == Role.ADMIN and user.township_id is not None
 
 
-class TownshipScopedAdmin(admin.ModelAdmin):
+# The lookup from each model to its township, and whether rows with no township (a standard
+# shared by every township, and its items) are everyone's.
+TOWNSHIP_PATHS = {
+    Township: ("pk", False),
+    Branch: ("township", False),
+    User: ("township", False),
+    Standard: ("township", True),
+    Area: ("standard__township", True),
+    Item: ("standard__township", True),
+    Veto: ("standard__township", True),
+    Bonus: ("standard__township", True),
+    Round: ("township", False),
+    Assessment: ("round__township", False),
+    Score: ("assessment__round__township", False),
+    Rectification: ("assessment__round__township", False),
+    BonusClaim: ("assessment__round__township", False),
+    VetoFinding: ("assessment__round__township", False),
+    Evidence: ("assessment__round__township", False),
+}
+
+
+def choices_for(model, user):
+    """The rows of `model` that `user` may pick in a form: all for the superuser, their
+    township's (and the shared ones) for a township admin, none for a model not mapped."""
+    qs = model._default_manager.all()
+    if user.is_superuser:
+        return qs
+    if model not in TOWNSHIP_PATHS or not is_admin_of_township(user):
+        return qs.none()
+    path, shared = TOWNSHIP_PATHS[model]
+    mine = Q(**{path: user.township_id})
+    if shared:
+        mine |= Q(**{f"{path}__isnull": True})
+    if model is User:
+        mine &= Q(is_superuser=False)
+    return qs.filter(mine)
+
+
+def _shown(value):
+    if isinstance(value, (list, tuple, QuerySet)):  # a many-to-many's rows
+        return "、".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def _initial(form, name):
+    """A field's value before the change, as a person reads it (a row rather than its id)."""
+    value, field = form.initial.get(name), form.fields.get(name)
+    if isinstance(field, ModelChoiceField) and not isinstance(field, ModelMultipleChoiceField) and value is not None:
+        row = field.queryset.model._default_manager.filter(pk=getattr(value, "pk", value)).first()
+        return row if row is not None else value
+    return value
+
+
+def _changes(form, change):
+    """The fields a form changed, as two texts "字段：值" (before, after); passwords left out."""
+    names = [n for n in form.changed_data if "password" not in n]
+
+    def label(name):
+        return str(form.fields[name].label or name)
+
+    old = "；".join(f"{label(n)}：{_shown(_initial(form, n))}" for n in names) if change else ""
+    new = "；".join(f"{label(n)}：{_shown(form.cleaned_data.get(n))}" for n in names)
+    return ", ".join(names), old, new
+
+
+def _row_text(obj):
+    """What a deleted row held, as "字段：值" (passwords left out)."""
+    return "；".join(f"{field.verbose_name}：{_shown(getattr(obj, field.name))}" for field in obj._meta.concrete_fields
+                    if "password" not in field.name)
+
+
+def _assessment_of(obj):
+    return obj if isinstance(obj, Assessment) else getattr(obj, "assessment", None)
+
+
+def admin_audit(request, action, obj, field="", old="", new=""):
+    """One audit record of an edit made in the admin, by whoever made it."""
+    assessment = _assessment_of(obj)
+    audit(actor=request.user, action=action, assessment=assessment,
+          target=f"{obj._meta.verbose_name} #{obj.pk} {obj}"[:200], field=field[:50], old=old, new=new)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete in the admin writes an audit record in the same
+    transaction (the admin's views run in one)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        field, old, new = _changes(form, change)
+        if change and not field:
+            return  # saved unchanged
+        admin_audit(request, "admin_change" if change else "admin_add", obj, field, old, new)
+
+    def save_formset(self, request, form, formset, change):
+        # A row of an inline (a branch of a township…): audited like a form of its own.
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            admin_audit(request, "admin_delete", obj, old=_row_text(obj))
+            obj.delete()
+        changed = {id(f.instance): f for f in formset.forms if f.has_changed()}
+        for obj in instances:
+            is_new = obj.pk is None
+            obj.save()
+            inline_form = changed.get(id(obj))
+            field, old, new = _changes(inline_form, not is_new) if inline_form else ("", "", "")
+            admin_audit(request, "admin_add" if is_new else "admin_change", obj, field, old, new)
+        formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        admin_audit(request, "admin_delete", obj, old=_row_text(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                admin_audit(request, "admin_delete", obj, old=_row_text(obj))
+            super().delete_queryset(request, queryset)
+
+
+class TownshipScopedAdmin(AuditedAdmin):
     """The superuser sees everything; a township admin (镇党委管理员, staff) sees and
     manages only what belongs to their township; nobody else uses the admin."""
 
@@ -67,21 +198,26 @@ class TownshipScopedAdmin(admin.ModelAdmin):
         return self.allowed(request) and self.owns(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        user = request.user
-        if not user.is_superuser:
-            related = db_field.related_model
-            if related is Township:
-                kwargs["queryset"] = Township.objects.filter(pk=user.township_id)
-            elif related is Branch:
-                kwargs["queryset"] = Branch.objects.filter(township_id=user.township_id)
-            elif related is Standard:
-                kwargs["queryset"] = Standard.objects.filter(Q(township_id=user.township_id) | Q(township__isnull=True))
-            elif related is Round:
-                kwargs["queryset"] = Round.objects.filter(township_id=user.township_id)
+        # A posted id outside these is not a valid choice: the form says so, nothing is written.
+        if not request.user.is_superuser:
+            kwargs["queryset"] = choices_for(db_field.related_model, request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            kwargs["queryset"] = choices_for(db_field.related_model, request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def mine(path):
+    """A list filter on a related row offering only the rows the user's list holds (not every
+    township's)."""
+    return (path, admin.RelatedOnlyFieldListFilter)
 
 
 class ReadOnlyMixin:
+    """Seen in the admin, changed only on the app's pages, through the services."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -137,7 +273,7 @@ class SecretaryInline(admin.TabularInline):
 @admin.register(Branch)
 class BranchAdmin(TownshipScopedAdmin):
     list_display = ["name", "township", "kind", "is_demonstration", "members", "secretary_names", "order"]
-    list_filter = ["township", "kind", "is_demonstration"]
+    list_filter = [mine("township"), "kind", "is_demonstration"]
     list_editable = ["is_demonstration", "order"]
     search_fields = ["name", "township__name", "secretaries__display_name", "secretaries__username"]
     list_select_related = ["township"]
@@ -154,7 +290,7 @@ class BranchAdmin(TownshipScopedAdmin):
 @admin.register(User)
 class UserAdmin(TownshipScopedAdmin, BaseUserAdmin):
     list_display = ["username", "display_name", "role", "township", "branch", "phone", "is_active", "last_login"]
-    list_filter = ["role", "township", "is_active", "is_superuser"]
+    list_filter = ["role", mine("township"), "is_active", "is_superuser"]
     search_fields = ["username", "display_name", "phone", "branch__name", "township__name"]
     list_select_related = ["township", "branch"]
     autocomplete_fields = ["township", "branch"]
@@ -183,6 +319,13 @@ class UserAdmin(TownshipScopedAdmin, BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if request.user.is_superuser else ["last_login", "date_joined"]
 
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                admin_audit(request, "admin_change", self.get_object(request, id), "password", new="******")
+        return response
+
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
             obj.township_id = obj.branch.township_id if obj.branch_id else request.user.township_id
@@ -205,8 +348,10 @@ class ItemInline(admin.StackedInline):
     fields = [("number", "area", "points"), "content", "criteria", ("check_method", "evidence")]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "area" and request.resolver_match.kwargs.get("object_id"):
-            kwargs["queryset"] = Area.objects.filter(standard_id=request.resolver_match.kwargs["object_id"])
+        # An item's area is one of its own standard's (none yet while the standard is added).
+        if db_field.name == "area":
+            standard_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Area.objects.filter(standard_id=standard_id) if standard_id else Area.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -230,7 +375,7 @@ class StandardAdmin(TownshipScopedAdmin):
     shared_when_null = True
     actions = ["copy_as_new_version"]
     list_display = ["name", "version", "township", "area_count", "item_count", "bonus_cap", "created_at"]
-    list_filter = ["township"]
+    list_filter = [mine("township")]
     search_fields = ["name"]
     inlines = [AreaInline, ItemInline, VetoInline, BonusInline, GradeBandInline]
     change_list_template = "admin/assessment/standard/change_list.html"  # adds "从Excel导入"
@@ -286,7 +431,7 @@ class ItemAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "standard__township"
     shared_when_null = True
     list_display = ["number", "short_content", "area", "points", "check_method", "standard"]
-    list_filter = ["standard", "area"]
+    list_filter = [mine("standard"), mine("area")]
     search_fields = ["content", "criteria", "evidence"]
     list_select_related = ["area", "standard"]
 
@@ -298,7 +443,7 @@ class ItemAdmin(ReadOnlyMixin, TownshipScopedAdmin):
 @admin.register(Round)
 class RoundAdmin(TownshipScopedAdmin):
     list_display = ["name", "township", "year", "phase", "standard", "self_end", "onsite_end", "assessment_count"]
-    list_filter = ["phase", "year", "township"]
+    list_filter = ["phase", "year", mine("township")]
     search_fields = ["name", "township__name"]
     list_select_related = ["township", "standard"]
     actions = ["prepare_assessments"]
@@ -310,11 +455,23 @@ class RoundAdmin(TownshipScopedAdmin):
     def assessment_count(self, obj):
         return obj.assessment_count
 
+    # The phase moves on the round's pages (round_phase_set), the notice is written and
+    # published on the notice page (notice_text_save, notice_publish).
+    service_fields = ["phase", "notice_text", "published_at", "published_by"]
+
     def get_readonly_fields(self, request, obj=None):
-        # A round keeps the standard it started with.
-        if obj and obj.phase != "preparation":
-            return ["standard", "township"]
-        return []
+        return self.service_fields
+
+    def has_change_permission(self, request, obj=None):
+        # Once its self-evaluation has started, a round changes only through the services.
+        if obj is not None and obj.phase != Phase.PREPARATION:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.phase != Phase.PREPARATION:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -323,6 +480,10 @@ class RoundAdmin(TownshipScopedAdmin):
     @admin.action(description=_("为所选批次生成各支部考核记录"))
     def prepare_assessments(self, request, queryset):
         for round in queryset:
+            if round.phase in (Phase.NOTICE, Phase.ARCHIVED):  # its results are published
+                self.message_user(request, _("%(round)s：通报已发布，不能再生成考核记录。") % {"round": round},
+                                  messages.ERROR)
+                continue
             try:
                 count = round_prepare(round=round, actor=request.user)
             except ServiceError as error:
@@ -346,43 +507,30 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(TownshipScopedAdmin):
+class AssessmentAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "round__township"
     list_display = ["branch", "round", "status", "submitted_at", "finalised_at", "updated_at"]
-    list_filter = ["round", "status", "branch__kind", "branch__township"]
+    list_filter = [mine("round"), "status", "branch__kind", mine("branch__township")]
     search_fields = ["branch__name", "round__name"]
     list_select_related = ["branch", "round"]
-    readonly_fields = ["round", "branch", "status", "submitted_at", "finalised_at", "returned_reason"]
-    inlines = [ScoreInline]
-
-    def has_add_permission(self, request):
-        return False  # assessments come from the round (one per branch)
+    inlines = [ScoreInline]  # assessments come from the round (one per branch); returns,
+    # extensions and the on-site record are made on the app's pages
 
 
 @admin.register(Score)
-class ScoreAdmin(TownshipScopedAdmin):
+class ScoreAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "assessment__round__township"
     list_display = ["assessment", "item", "points", "self_score", "onsite_score", "updated_at"]
-    list_filter = ["assessment__round", "assessment__branch"]
+    list_filter = [mine("assessment__round"), mine("assessment__branch")]
     search_fields = ["assessment__branch__name", "item__content"]
     list_select_related = ["assessment__branch", "assessment__round", "item"]
 
-    # Scores change only through the scoring pages, which write the audit log.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Rectification)
-class RectificationAdmin(TownshipScopedAdmin):
+class RectificationAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "assessment__round__township"
     list_display = ["problem", "assessment", "deadline", "status", "responsible", "verified_by"]
-    list_filter = ["status", "assessment__round", "assessment__branch"]
+    list_filter = ["status", mine("assessment__round"), mine("assessment__branch")]
     search_fields = ["problem", "requirement", "assessment__branch__name"]
     list_select_related = ["assessment__branch", "assessment__round", "verified_by"]
     date_hierarchy = "deadline"
@@ -392,49 +540,55 @@ class RectificationAdmin(TownshipScopedAdmin):
 class EvidenceAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "assessment__round__township"
     list_display = ["original_name", "assessment", "item", "content_type", "size", "uploaded_by", "uploaded_at"]
-    list_filter = ["content_type", "assessment__round"]
+    list_filter = ["content_type", mine("assessment__round")]
     search_fields = ["original_name", "assessment__branch__name"]
     list_select_related = ["assessment__branch", "assessment__round", "item", "uploaded_by"]
 
 
 @admin.register(BonusClaim)
-class BonusClaimAdmin(TownshipScopedAdmin):
+class BonusClaimAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "assessment__round__township"
     list_display = ["assessment", "bonus", "decision"]
-    list_filter = ["decision", "assessment__round"]
+    list_filter = ["decision", mine("assessment__round")]
     list_select_related = ["assessment__branch", "assessment__round", "bonus"]
 
 
 @admin.register(VetoFinding)
-class VetoFindingAdmin(TownshipScopedAdmin):
+class VetoFindingAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "assessment__round__township"
     list_display = ["assessment", "veto", "recorded_by", "recorded_at"]
     list_select_related = ["assessment__branch", "assessment__round", "veto", "recorded_by"]
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(TownshipScopedAdmin):
+class AuditLogAdmin(ReadOnlyMixin, TownshipScopedAdmin):
     township_path = "assessment__round__township"
     list_display = ["at", "actor", "action", "target", "field", "change"]
     list_filter = ["action"]
     search_fields = ["target", "actor__username", "actor__display_name", "note"]
     list_select_related = ["actor"]
-    date_hierarchy = "at"
+    date_hierarchy = "at"  # append-only: nobody edits or deletes the record of what happened
 
-    # Append-only: nobody edits or deletes the record of what happened.
+
+@admin.register(Message)
+class MessageAdmin(TownshipScopedAdmin):
+    """Messages are sent by the services (reminders, returns, the notice); one may be deleted."""
+
+    township_path = "user__township"
+    list_display = ["user", "text", "created_at", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["text", "user__username"]
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
 
-
-@admin.register(Message)
-class MessageAdmin(TownshipScopedAdmin):
-    township_path = "user__township"
-    list_display = ["user", "text", "created_at", "read_at"]
-    list_select_related = ["user"]
-    search_fields = ["text", "user__username"]
+# The other models the admin shows (Django's groups, the login attempts axes keeps) are the
+# superuser's; their changes are audited as well.
+for _model in (Group, AccessAttempt, AccessLog, AccessFailureLog):
+    _base = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_base.__name__, (AuditedAdmin, _base), {}))

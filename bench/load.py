@@ -118,6 +118,7 @@ def seed(branches, onsite_branches, assessors):
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from assessment.audit import guard_lifted
     from assessment.models import Assessment, Branch, BranchKind, Phase, Role, Round, Score, Status, Township, User
     from assessment.services.rounds import round_prepare
 
@@ -142,11 +143,12 @@ def seed(branches, onsite_branches, assessors):
             for name in (SELF_TOWNSHIP, ONSITE_TOWNSHIP):
                 township = Township.objects.filter(name=name).first()
                 if township:
-                    Round.objects.filter(township=township).delete()
-                    User.objects.filter(township=township).delete()
-                    User.objects.filter(branch__township=township).delete()
-                    Branch.objects.filter(township=township).delete()
-                    township.delete()
+                    with guard_lifted(connection):  # its audit records go with it
+                        Round.objects.filter(township=township).delete()
+                        User.objects.filter(township=township).delete()
+                        User.objects.filter(branch__township=township).delete()
+                        Branch.objects.filter(township=township).delete()
+                        township.delete()
             kinds = [k for k, _ in BranchKind.choices]
             items = list(standard.items.order_by("number"))
             for name, round_name, n, phase, prefix in (

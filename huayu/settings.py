@@ -55,6 +55,17 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
     SECRET_KEY = "laptop-only-not-secret-" + "x" * 40
 
+# The key of the audit chain's HMAC (assessment/audit.py): kept outside the database, so that
+# whoever can write the database cannot recompute the hashes. Rotated with
+# `manage.py rotate_audit_key` (README, production).
+AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+if not AUDIT_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("AUDIT_KEY must be set in production")
+    AUDIT_KEY = "laptop-only-audit-key-" + "x" * 40
+elif PRODUCTION and (len(AUDIT_KEY) < 32 or AUDIT_KEY == SECRET_KEY):
+    raise ImproperlyConfigured("AUDIT_KEY must be at least 32 characters and differ from SECRET_KEY")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

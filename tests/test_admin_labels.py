@@ -35,3 +35,21 @@ def test_audit_actions_as_labels(client, cast):
     assert "确认考评完成" in text and "提交自评" in text
     assert "onsite_finalise" not in text and "self_submit" not in text
     assert "考评中 → 考评完成" in text or ("考评中" in text and "考评完成" in text)
+
+
+def test_every_audit_action_the_code_writes_has_a_chinese_label():
+    """The audit log's list and filter show labels; a code written somewhere without one would
+    show raw (admin_add, record_delete …)."""
+    import re
+    from pathlib import Path
+
+    from assessment.audit_labels import ACTIONS
+
+    labelled = {code for code, _label in ACTIONS}
+    written = set()
+    for path in Path("assessment").rglob("*.py"):
+        if "commands" in path.parts:
+            continue  # argparse's action="store_true"
+        written |= set(re.findall(r'action="([a-z_]+)"', path.read_text(encoding="utf-8")))
+        written |= set(re.findall(r'"(admin_[a-z]+)"', path.read_text(encoding="utf-8")))
+    assert written and written <= labelled, sorted(written - labelled)

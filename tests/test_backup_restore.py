@@ -15,9 +15,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from assessment.audit import guard_installed
 from assessment.backups import SEEDED_BY_MIGRATE, backup_models
 from assessment.models import AuditLog, Evidence, Item, Rectification, Score, User
 from assessment.services.base import audit
@@ -143,6 +144,11 @@ def test_round_trip(filled, tmp_path, empty_with):
     assert media_files() == files_before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backup", "media"]  # no staging folder left
     assert User.objects.get(username="carol").check_password("pw-for-tests-9")
+    # the audit chain comes back whole, and the database still refuses to change it
+    run("verify_audit")
+    assert guard_installed(connection)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AuditLog.objects.update(note="改写")
 
 
 def test_restore_resets_sequences(filled, tmp_path):

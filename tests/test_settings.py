@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    skip = ("DEBUG", "HUAYU_PRODUCTION", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    skip = ("DEBUG", "HUAYU_PRODUCTION", "SECRET_KEY", "AUDIT_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     full_env = {k: v for k, v in os.environ.items() if k not in skip}
     full_env.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True)
@@ -17,10 +17,20 @@ def test_check_deploy_is_clean_with_production_settings():
     result = manage(
         "check", "--deploy", "--fail-level", "WARNING",
         HUAYU_PRODUCTION="1", SECRET_KEY="k" * 20 + "-Zq8!vR2#pL0@xT7$mN4%bH6^" + "y" * 20,
-        ALLOWED_HOSTS="huayu.example.org",
+        AUDIT_KEY="a" * 20 + "-Hw3!kP9#" + "b" * 20, ALLOWED_HOSTS="huayu.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_audit_key_fails_loudly():
+    secret = "k" * 20 + "-Zq8!vR2#pL0@xT7$mN4%bH6^" + "y" * 20
+    result = manage("check", HUAYU_PRODUCTION="1", SECRET_KEY=secret, ALLOWED_HOSTS="huayu.example.org")
+    assert result.returncode != 0
+    assert "AUDIT_KEY must be set" in result.stderr
+    result = manage("check", HUAYU_PRODUCTION="1", SECRET_KEY=secret, AUDIT_KEY="short",
+                    ALLOWED_HOSTS="huayu.example.org")
+    assert result.returncode != 0 and "AUDIT_KEY must be at least 32 characters" in result.stderr
 
 
 def test_production_without_secret_key_fails_loudly():
