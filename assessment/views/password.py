@@ -1,0 +1,13 @@
+"""The password change page every person has (accounts/password/): Django's, and once the new
+password is saved, a person who came with a one-time password may use every page again."""
+
+from django.contrib.auth import views as auth_views
+
+from assessment.services.roster import password_set_own
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_set_own(user=form.user)
+        return response
