@@ -272,12 +272,13 @@ def _find_header(grids):
     for grid in grids:
         for number in sorted(grid.rows)[:HEADER_SCAN_ROWS]:
             columns = _columns(grid.cells(number))
-            if "branch" in columns and len(columns) >= 2 and (best is None or len(columns) > len(best[2])):
-                best = (grid, number, columns)
+            score = ("branch" in columns, len(columns))  # without 党支部名称 too: the admin maps it
+            if len(columns) >= 2 and (best is None or score > best[0]):
+                best = (score, grid, number, columns)
     if best is None:
         raise StandardImportError(
             _("未找到表头：没有一个工作表含有“党支部名称”“支部书记”等列名的标题行，请检查文件是否为党组织花名册。")
         )
-    return best
+    return best[1:]
 
 
