@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from assessment.models import Branch, BranchKind, PendingPassword, Role, Township, User
 
-from .base import ServiceError, audit
+from .base import ServiceError, audit, audit_many, audit_record
 
 OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper
 OTP_LENGTH = 10  # about 50 bits
@@ -160,13 +160,18 @@ class Usernames:
 
 def roster_import(*, parsed, actor=None):
     """Write the roster: one transaction, audited. Returns the RosterPlan it carried out."""
+    records = []
+
+    def log(**kwargs):
+        records.append(audit_record(actor=actor, **kwargs))
+
     with transaction.atomic():
         plan = roster_plan(parsed=parsed, actor=actor)
         if plan.new_townships and actor is not None and not actor.is_superuser:
             raise ServiceError(_("镇党委管理员不能新建乡镇。"))
         for name in plan.new_townships:
             township = Township.objects.create(name=name)
-            audit(actor=actor, action="roster_township_create", target=name, new=name)
+            log(action="roster_township_create", target=name, new=name)
         townships = {t.name: t for t in Township.objects.filter(name__in=parsed.townships())}
         branches = {(b.township_id, b.name): b for b in Branch.objects.filter(township__in=townships.values())}
         secretaries = _secretaries([b.pk for b in branches.values()])
@@ -187,14 +192,14 @@ def roster_import(*, parsed, actor=None):
                 branch.kind, branch.members, branch.is_demonstration, branch.order = *after, order
                 to_update.append(branch)
                 if before != after:
-                    audit(actor=actor, action="roster_branch_update", target=target,
+                    log(action="roster_branch_update", target=target,
                           old="、".join(map(str, before)), new="、".join(map(str, after)))
             secretary = secretaries.get(branch.pk)
             if not row.secretary:
                 continue
             if secretary is not None and secretary.display_name == row.secretary:
                 if row.phone and secretary.phone != row.phone:
-                    audit(actor=actor, action="roster_secretary_phone", target=target, field="phone",
+                    log(action="roster_secretary_phone", target=target, field="phone",
                           old=secretary.phone, new=row.phone)
                     secretary.phone = row.phone
                     secretary.save(update_fields=["phone"])
@@ -203,25 +208,26 @@ def roster_import(*, parsed, actor=None):
                 secretary.is_active = False
                 secretary.save(update_fields=["is_active"])
                 PendingPassword.objects.filter(user=secretary).delete()
-                audit(actor=actor, action="account_deactivate", target=f"{target} {secretary.username}",
+                log(action="account_deactivate", target=f"{target} {secretary.username}",
                       old=secretary.display_name, new=row.secretary, note=_("花名册中的支部书记已更换"))
             accounts.append((branch, row))
         Branch.objects.bulk_update(to_update, ["kind", "members", "is_demonstration", "order"])
         Branch.objects.bulk_create([branch for branch, _row in new_branches])
         for branch, row in new_branches:
-            audit(actor=actor, action="roster_branch_create", target=f"{row.township} {row.branch}",
+            log(action="roster_branch_create", target=f"{row.township} {row.branch}",
                   new=f"{branch.get_kind_display()}、{row.members}、{_('示范点') if row.demonstration else ''}")
             if row.secretary:
                 accounts.append((branch, row))
         if not new_branches[:1] or new_branches[0][0].pk is None:  # backends that give no ids back
             ids = {(b.township_id, b.name): b for b in Branch.objects.filter(township__in=townships.values())}
             accounts = [(ids[(branch.township_id, branch.name)], row) for branch, row in accounts]
-        _create_accounts(accounts, usernames, actor)
-        audit(actor=actor, action="roster_import", target=parsed.filename or _("花名册"), note=plan.summary())
+        _create_accounts(accounts, usernames, log)
+        log(action="roster_import", target=parsed.filename or _("花名册"), note=plan.summary())
+        audit_many(records)
     return plan
 
 
-def _create_accounts(accounts, usernames, actor):
+def _create_accounts(accounts, usernames, log):
     users, passwords = [], []
     for branch, row in accounts:
         password = new_one_time_password()
@@ -236,7 +242,7 @@ def _create_accounts(accounts, usernames, actor):
     for user, password in zip(users, passwords):
         user = by_name[user.username]
         pending.append(PendingPassword(user=user, township_id=user.township_id, password=password))
-        audit(actor=actor, action="account_create", target=f"{user.branch_id} {user.username}", new=user.display_name,
+        log(action="account_create", target=f"{user.branch_id} {user.username}", new=user.display_name,
               note=_("一次性密码待下载账号表时发放"))
     PendingPassword.objects.bulk_create(pending)
 
