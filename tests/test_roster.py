@@ -195,7 +195,7 @@ def test_first_login_must_set_own_password_on_every_page(cast, client):
     for url in (reverse("home"), f"/assessments/{cast.assessment.pk}/", "/admin/"):
         response = client.get(url)
         assert (response.status_code, response["Location"]) == (302, change), url
-    assert client.get(change).status_code == 200
+    assert "请先设置您自己的密码，设置后才能使用系统" in client.get(change).content.decode()
     response = client.post(change, {"old_password": password, "new_password1": "Zhibu-2026-mima",
                                      "new_password2": "Zhibu-2026-mima"})
     assert response.status_code == 302
