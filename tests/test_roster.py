@@ -107,6 +107,8 @@ def test_import_creates_branches_secretaries_and_one_time_passwords(cast):
     assert actions.count("roster_branch_create") == 6 and actions.count("account_create") == 6
     assert "roster_import" in actions
     assert not AuditLog.objects.filter(note__contains=pending.password).exists()
+    created = AuditLog.objects.get(action="roster_branch_create", target="化峪镇 化峪村党支部")
+    assert created.new_value == "农村、52人、示范点"
     call_command("verify_audit")  # the records written at once are chained like any other
 
 

@@ -193,14 +193,14 @@ def roster_import(*, parsed, actor=None):
                 to_update.append(branch)
                 if before != after:
                     log(action="roster_branch_update", target=target,
-                          old="、".join(map(str, before)), new="、".join(map(str, after)))
+                        old=_branch_text(*before), new=_branch_text(*after))
             secretary = secretaries.get(branch.pk)
             if not row.secretary:
                 continue
             if secretary is not None and secretary.display_name == row.secretary:
                 if row.phone and secretary.phone != row.phone:
                     log(action="roster_secretary_phone", target=target, field="phone",
-                          old=secretary.phone, new=row.phone)
+                        old=secretary.phone, new=row.phone)
                     secretary.phone = row.phone
                     secretary.save(update_fields=["phone"])
                 continue
@@ -208,14 +208,14 @@ def roster_import(*, parsed, actor=None):
                 secretary.is_active = False
                 secretary.save(update_fields=["is_active"])
                 PendingPassword.objects.filter(user=secretary).delete()
-                log(action="account_deactivate", target=f"{target} {secretary.username}",
-                      old=secretary.display_name, new=row.secretary, note=_("花名册中的支部书记已更换"))
+                log(action="account_deactivate", target=f"{target} {secretary.username}", old=secretary.display_name,
+                    new=row.secretary, note=_("花名册中的支部书记已更换"))
             accounts.append((branch, row))
         Branch.objects.bulk_update(to_update, ["kind", "members", "is_demonstration", "order"])
         Branch.objects.bulk_create([branch for branch, _row in new_branches])
         for branch, row in new_branches:
             log(action="roster_branch_create", target=f"{row.township} {row.branch}",
-                  new=f"{branch.get_kind_display()}、{row.members}、{_('示范点') if row.demonstration else ''}")
+                new=_branch_text(row.kind, row.members, row.demonstration))
             if row.secretary:
                 accounts.append((branch, row))
         if not new_branches[:1] or new_branches[0][0].pk is None:  # backends that give no ids back
@@ -225,6 +225,12 @@ def roster_import(*, parsed, actor=None):
         log(action="roster_import", target=parsed.filename or _("花名册"), note=plan.summary())
         audit_many(records)
     return plan
+
+
+def _branch_text(kind, members, demonstration):
+    """农村、52人、示范点: a branch as the audit log shows it."""
+    parts = [str(BranchKind(kind).label), _("%(members)d人") % {"members": members}]
+    return "、".join(parts + ([_("示范点")] if demonstration else []))
 
 
 def _create_accounts(accounts, usernames, log):
@@ -243,7 +249,7 @@ def _create_accounts(accounts, usernames, log):
         user = by_name[user.username]
         pending.append(PendingPassword(user=user, township_id=user.township_id, password=password))
         log(action="account_create", target=f"{user.branch_id} {user.username}", new=user.display_name,
-              note=_("一次性密码待下载账号表时发放"))
+            note=_("一次性密码待下载账号表时发放"))
     PendingPassword.objects.bulk_create(pending)
 
 
@@ -275,7 +281,7 @@ def account_sheet_take(*, actor, township):
         raise ServiceError(_("只能下载本乡镇的账号表。"))
     with transaction.atomic():
         pending = list(
-            PendingPassword.objects.select_for_update().filter(township=township)
+            PendingPassword.objects.select_for_update(of=("self",)).filter(township=township)
             .select_related("user", "user__branch").order_by("user__branch__order", "user__branch__name", "user__id")
         )
         if not pending:
