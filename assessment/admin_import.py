@@ -196,13 +196,19 @@ def _remember(request, **kwargs):
     remember(request, SESSION_KEY, **kwargs)
 
 
-def _context(request, admin_site, title):
+def page_context(request, admin_site, title, model):
+    """What an admin page beside a model's list needs: the site's context, its title, the model."""
+    meta = model._meta
     return {
         **admin_site.each_context(request),
         "title": title,
-        "opts": Standard._meta,
-        "changelist_url": reverse("admin:assessment_standard_changelist"),
+        "opts": meta,
+        "changelist_url": reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
     }
+
+
+def _context(request, admin_site, title):
+    return page_context(request, admin_site, title, Standard)
 
 
 def guard_for(admin_site, allowed=can_import):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import converters  # noqa: F401  (registers <id:>)
-from assessment.admin_import import MappingForm, UploadForm, can_import, guard_for, remember, take_upload
+from assessment.admin_import import MappingForm, UploadForm, can_import, guard_for, page_context, remember, take_upload
 from assessment.exporters_accounts import AccountSheet
 from assessment.importers import StandardImportError, decode_bytes, max_upload_bytes, size_text
 from assessment.importers.roster import REQUIRED_FIELDS, FIELDS, ParsedRoster, field_labels, read_roster
@@ -175,12 +175,7 @@ def _remember(request, **kwargs):
 
 
 def _context(request, admin_site, title):
-    return {
-        **admin_site.each_context(request),
-        "title": title,
-        "opts": Branch._meta,
-        "changelist_url": reverse("admin:assessment_branch_changelist"),
-    }
+    return page_context(request, admin_site, title, Branch)
 
 
 def roster_urls(admin_site):
