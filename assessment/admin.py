@@ -278,6 +278,12 @@ class BranchAdmin(TownshipScopedAdmin):
     search_fields = ["name", "township__name", "secretaries__display_name", "secretaries__username"]
     list_select_related = ["township"]
     inlines = [SecretaryInline]
+    change_list_template = "admin/assessment/branch/change_list.html"  # adds 从花名册导入, 账号表
+
+    def get_urls(self):
+        from .admin_roster import roster_urls
+
+        return roster_urls(self.admin_site) + super().get_urls()
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("secretaries")

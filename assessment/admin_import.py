@@ -46,14 +46,14 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per field: which column of the sheet holds it."""
 
-    def __init__(self, *args, headers, **kwargs):
+    def __init__(self, *args, headers, labels=None, required=REQUIRED_FIELDS, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("（无）"))] + [
             (letter, _("%(column)s列：%(header)s") % {"column": letter, "header": text})
             for letter, text in sorted(headers.items(), key=lambda pair: (len(pair[0]), pair[0]))
         ]
-        for name, label in field_labels().items():
-            self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=name in REQUIRED_FIELDS)
+        for name, label in (labels or field_labels()).items():
+            self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=name in required)
 
 
 class ConfirmForm(forms.Form):
@@ -63,27 +63,37 @@ class ConfirmForm(forms.Form):
 # --- the views -------------------------------------------------------------------
 
 
+def take_upload(request, *, read, remember, preview):
+    """The POST of an upload page: (the form, a redirect to `preview` once the file is read — or
+    once its header is found but its columns are unclear, for the user to say which is which)."""
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        file = form.cleaned_data["file"]
+        data = file.read()
+        try:
+            parsed = read(data, file.name)
+        except StandardImportError as error:
+            messages.error(request, error.message)
+            if error.headers:
+                remember(request, data=data, filename=file.name, parsed=None, error=error)
+                return form, redirect(preview)
+        else:
+            remember(request, data=data, filename=file.name, parsed=parsed)
+            return form, redirect(preview)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return form, None
+
+
 def upload(request, admin_site):
     form = UploadForm()
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            file = form.cleaned_data["file"]
-            data = file.read()
-            try:
-                parsed = read_standard(data, filename=file.name)
-            except StandardImportError as error:
-                messages.error(request, error.message)
-                if error.headers:  # the header is there, its columns are unclear: let the user say
-                    _remember(request, data=data, filename=file.name, parsed=None, error=error)
-                    return redirect("admin:assessment_standard_import_preview")
-            else:
-                _remember(request, data=data, filename=file.name, parsed=parsed)
-                return redirect("admin:assessment_standard_import_preview")
-        else:
-            for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
+        form, done = take_upload(request, read=lambda data, name: read_standard(data, filename=name),
+                                 remember=_remember, preview="admin:assessment_standard_import_preview")
+        if done:
+            return done
     context = {
         **_context(request, admin_site, _("从Excel导入考核标准")),
         "form": form,
@@ -161,16 +171,17 @@ def confirm(request, admin_site):
 # --- helpers ---------------------------------------------------------------------
 
 
-def _remember(request, *, data, filename, parsed, error=None, mapping=None):
-    """Keep the upload and what was read from it in the session."""
-    state = request.session.get(SESSION_KEY, {}) if data is None else {}
+def remember(request, key, *, data, filename, parsed, error=None, mapping=None):
+    """Keep the upload and what was read from it (a standard or a roster) in the session under `key`."""
+    state = request.session.get(key, {}) if data is None else {}
     if data is not None:
         state["data"] = encode_bytes(data)
     state["filename"] = filename
     if parsed is not None:
         state.update(
             parsed=parsed.to_json(), sheet=parsed.sheet, header_row=parsed.header_row,
-            header_last=parsed.header_row + parsed.header_rows - 1, headers=parsed.headers, columns=parsed.columns,
+            header_last=parsed.header_row + getattr(parsed, "header_rows", 1) - 1, headers=parsed.headers,
+            columns=parsed.columns,
         )
     else:
         state.update(
@@ -178,20 +189,30 @@ def _remember(request, *, data, filename, parsed, error=None, mapping=None):
             headers=error.headers,
             columns=mapping if mapping is not None else error.columns,
         )
-    request.session[SESSION_KEY] = state
+    request.session[key] = state
 
 
-def _context(request, admin_site, title):
+def _remember(request, **kwargs):
+    remember(request, SESSION_KEY, **kwargs)
+
+
+def page_context(request, admin_site, title, model):
+    """What an admin page beside a model's list needs: the site's context, its title, the model."""
+    meta = model._meta
     return {
         **admin_site.each_context(request),
         "title": title,
-        "opts": Standard._meta,
-        "changelist_url": reverse("admin:assessment_standard_changelist"),
+        "opts": meta,
+        "changelist_url": reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
     }
 
 
-def import_urls(admin_site):
-    """URL patterns for StandardAdmin.get_urls(): only superusers and township admins."""
+def _context(request, admin_site, title):
+    return page_context(request, admin_site, title, Standard)
+
+
+def guard_for(admin_site, allowed=can_import):
+    """Wraps a view(request, admin_site, …) as an admin page for those `allowed`."""
 
     def guard(view):
         def inner(request, *args, **kwargs):
@@ -201,12 +222,18 @@ def import_urls(admin_site):
 
         def checked(request, *args, **kwargs):
             # Like every admin page, the login for those who are not staff; 403 for staff who may not import.
-            if request.user.is_authenticated and request.user.is_staff and not can_import(request.user):
+            if request.user.is_authenticated and request.user.is_staff and not allowed(request.user):
                 raise PermissionDenied
             return protected(request, *args, **kwargs)
 
         return checked
 
+    return guard
+
+
+def import_urls(admin_site):
+    """URL patterns for StandardAdmin.get_urls(): only superusers and township admins."""
+    guard = guard_for(admin_site)
     return [
         path("import/", guard(upload), name="assessment_standard_import"),
         path("import/preview/", guard(preview), name="assessment_standard_import_preview"),

@@ -68,6 +68,16 @@ ACTIONS = [
     ("visit_add", _("登记观摩")),
     ("pairing_add", _("结对帮带")),
     ("pairing_end", _("结束结对")),
+    ("roster_import", _("导入花名册")),
+    ("roster_township_create", _("花名册新增乡镇")),
+    ("roster_branch_create", _("花名册新增党支部")),
+    ("roster_branch_update", _("花名册更新党支部")),
+    ("roster_secretary_phone", _("花名册更新联系电话")),
+    ("account_create", _("新建账号")),
+    ("account_deactivate", _("停用账号")),
+    ("account_sheet_download", _("下载账号表")),
+    ("password_reissue", _("重新发放一次性密码")),
+    ("password_set_own", _("设置本人密码")),
 ]
 
 VALUES = {

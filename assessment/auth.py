@@ -3,6 +3,7 @@ same query that loads the user on every request (the navbar shows it on every pa
 query is compiled once (assessment.prepared)."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -32,3 +33,13 @@ class Backend(ModelBackend):
         users = USER(user_id=user_id)
         user = users[0] if users else None
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class OneTimePasswordHasher(PBKDF2PasswordHasher):
+    """The hash of a one-time password (assessment.services.roster): random, about 50 bits, and
+    replaced at the first login, so a thousand iterations suffice and a roster of 1,000
+    secretaries gets its accounts in a second. At that login Django re-hashes it with the
+    default hasher; then the person sets their own password."""
+
+    algorithm = "pbkdf2_sha256_otp"
+    iterations = 1000

@@ -5,6 +5,8 @@ import time
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.middleware.gzip import GZipMiddleware
+from django.shortcuts import redirect
+from django.urls import reverse
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -66,3 +68,18 @@ class PageGZipMiddleware(GZipMiddleware):
         if response.streaming or not response.get("Content-Type", "").startswith(("text/", "application/json")):
             return response
         return super().process_response(request, response)
+
+
+def password_change_required(get_response):
+    """A person who logged in with a one-time password sees only the password change page (and
+    may log out) until they have set their own: every other page sends them there."""
+
+    def middleware(request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = {reverse("password_change"), reverse("password_change_done"), reverse("logout")}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                return redirect("password_change")
+        return get_response(request)
+
+    return middleware

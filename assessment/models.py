@@ -81,6 +81,10 @@ class User(AbstractUser):
         verbose_name=_("党支部"),
     )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    must_change_password = models.BooleanField(
+        _("须修改密码"), default=False,
+        help_text=_("持一次性密码登录，须先设置自己的密码才能使用系统"),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -621,6 +625,25 @@ class Message(models.Model):
 
 
 # 清单式推进 (the year plan): its own module, part of this app.
+class PendingPassword(models.Model):
+    """A one-time password not yet handed out: kept in clear only until the township's account
+    sheet is downloaded once (that download deletes it); the user's own record holds only its hash."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_password", verbose_name=_("用户"),
+    )
+    township = models.ForeignKey(
+        Township, on_delete=models.CASCADE, related_name="pending_passwords", verbose_name=_("乡镇"),
+    )
+    password = models.CharField(_("一次性密码"), max_length=40)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("待发放的一次性密码")
+        verbose_name_plural = _("待发放的一次性密码")
+        ordering = ["township", "user__branch__order", "user__branch__name", "user__username"]
+
+
 from .models_plan import Duty, PlanReminder, PlanYear, Record, RecordFile  # noqa: E402,F401
 
 # 示范点: model practices, visits and pairings (issue 17).

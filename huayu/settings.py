@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "assessment.views.errors.refuse_nul",  # a NUL character in any field: 400, before any view
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assessment.middleware.password_change_required",  # a one-time password: set your own first
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "assessment.middleware.security_headers",
@@ -109,6 +110,15 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "assessment.auth.Backend",  # Django's, with the unread-message count loaded with the user
+]
+# Django's hashers, and a light one that only one-time passwords use (assessment.auth).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "assessment.auth.OneTimePasswordHasher",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))

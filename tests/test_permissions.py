@@ -742,6 +742,10 @@ def test_admin_is_for_staff_only(cast, admin_objects, pattern):
             expected = 302  # nothing uploaded yet: back to the upload
         elif pattern.name == "admin:assessment_standard_import_confirm":
             expected = 405  # confirming is a POST
+        elif pattern.name == "admin:assessment_branch_roster_preview":
+            expected = 302  # no roster uploaded yet: back to the upload
+        elif pattern.name in ("admin:assessment_branch_roster_confirm", "admin:assessment_branch_account_sheet"):
+            expected = 405  # importing, and taking the one-time passwords, are POSTs
         elif pattern.name.endswith("_add") and not _can_add(model, cast.root):
             expected = 403  # a read-only model (evidence, scores, audit log…)
         else:

@@ -238,10 +238,18 @@ def field_for(name):
 
 def apply_mapping(columns, mapping, where):
     """The detected Columns with the user's mapping {field: column letter or ''} laid over them."""
-    main = dict(columns.main)
-    extra = {key: list(found) for key, found in columns.extra.items()}
+    main = overlay_mapping(columns.main, mapping, FIELDS, field_labels(), where)
+    used = set(main.values())
+    extra = {key: [c for c in found if c not in used] for key, found in columns.extra.items() if key in main}
+    return Columns(main, {key: found for key, found in extra.items() if found}, columns.split_name)
+
+
+def overlay_mapping(main, mapping, fields, labels, where):
+    """{field: column index} with the user's mapping {field: column letter or ''} laid over `main`;
+    a bad letter, or two fields in one column, refused (also for a roster's columns)."""
+    main = dict(main)
     for key, letter in (mapping or {}).items():
-        if key not in FIELDS:
+        if key not in fields:
             continue
         if not letter:
             main.pop(key, None)
@@ -254,8 +262,7 @@ def apply_mapping(columns, mapping, where):
             raise StandardImportError(_("列“%(letter)s”无效。") % {"letter": letter}, **where, columns=letters(main))
         main[key] = index
     seen = {}
-    labels = field_labels()
-    for key in FIELDS:
+    for key in fields:
         if key in main:
             other = seen.setdefault(main[key], key)
             if other != key:
@@ -264,9 +271,7 @@ def apply_mapping(columns, mapping, where):
                     % {"a": labels[other], "b": labels[key], "column": get_column_letter(main[key])},
                     **where, columns=letters(main),
                 )
-    used = set(main.values())
-    extra = {key: [c for c in found if c not in used] for key, found in extra.items() if key in main}
-    return Columns(main, {key: found for key, found in extra.items() if found}, columns.split_name)
+    return main
 
 
 def missing_column_error(key, where, grid, header, columns):

@@ -43,3 +43,14 @@ def test_the_navbar_links_to_it_on_django_and_jinja_pages(client, cast):
 def test_anonymous_visitors_are_sent_to_log_in(client, db):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_changing_ones_own_password_is_audited(client, cast):
+    from assessment.models import AuditLog
+
+    client.force_login(cast.carol)
+    response = client.post("/accounts/password/", {
+        "old_password": PASSWORD, "new_password1": "Qingfeng-2027-xy", "new_password2": "Qingfeng-2027-xy"})
+    assert response.status_code == 302
+    record = AuditLog.objects.filter(action="password_set_own").get()
+    assert record.actor == cast.carol and "Qingfeng" not in (record.old_value + record.new_value + record.note)
