@@ -144,7 +144,11 @@
           if (response.redirected || response.status === 401 || response.status === 403) return {login: true};
           throw new Error("HTTP " + response.status);
         }
-        return response.json().then(function (data) { data.httpStatus = response.status; return data; });
+        return response.json().then(function (data) {
+          if (data.csrf) return {login: true};  // a stale token: renewed from accounts/session/
+          data.httpStatus = response.status;
+          return data;
+        });
       }, function (error) { clearTimeout(timer); throw error; });
     }
 

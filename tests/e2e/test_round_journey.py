@@ -83,6 +83,7 @@ def test_a_round_guided_from_start_to_archive(page, phone, cast):
     page.goto(base + "/")
     expect(todo(page, c.round)).to_contain_text("各支部已全部考评完成")
     todo(page, c.round).click()
+    page.fill("#notice-number", "化党发〔2026〕3号")
     page.check("#confirm-publish")
     page.click("button:has-text('发布通报')")
     expect(page.get_by_text("通报已发布")).to_be_visible()
