@@ -63,7 +63,13 @@
   document.addEventListener("input", clear, true);
   document.addEventListener("change", clear, true);
 
-  function all() { Array.prototype.forEach.call(document.querySelectorAll("input[type=file]"), enhance); }
+  function all() {
+    Array.prototype.forEach.call(document.querySelectorAll("input[type=file]"), enhance);
+    // A table that scrolls sideways can be scrolled from the keyboard too.
+    Array.prototype.forEach.call(document.querySelectorAll(".table-responsive:not([tabindex])"), function (box) {
+      box.tabIndex = 0;
+    });
+  }
   all();
   // Forms added later (evidence blocks replaced after an upload) get the button too.
   if (window.MutationObserver) new MutationObserver(all).observe(document.body, {childList: true, subtree: true});
