@@ -66,7 +66,7 @@
   function all() {
     Array.prototype.forEach.call(document.querySelectorAll("input[type=file]"), enhance);
     // A table that scrolls sideways can be scrolled from the keyboard too.
-    Array.prototype.forEach.call(document.querySelectorAll(".table-responsive:not([tabindex])"), function (box) {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-responsive:not([tabindex]), .chart:not([tabindex])"), function (box) {
       box.tabIndex = 0;
     });
   }
