@@ -30,7 +30,7 @@ STYLE = Style(
     value_label_font_family=FONT,
     tooltip_font_family=FONT,
     no_data_font_family=FONT,
-    # Drawn 820 px wide and shown 600 px or wider (site.css .chart): 17 px reads 12 px or more.
+    # Drawn 820 px wide and shown 640 px or wider (site.css .chart): 17 px reads 13 px.
     label_font_size=17,
     major_label_font_size=17,
     legend_font_size=17,
