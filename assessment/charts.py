@@ -30,11 +30,12 @@ STYLE = Style(
     value_label_font_family=FONT,
     tooltip_font_family=FONT,
     no_data_font_family=FONT,
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=14,
-    title_font_size=16,
-    value_font_size=11,
+    # Drawn 820 px wide and shown 640 px or wider (site.css .chart): 17 px reads 13 px.
+    label_font_size=17,
+    major_label_font_size=17,
+    legend_font_size=17,
+    title_font_size=18,
+    value_font_size=17,
 )
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 
@@ -42,7 +43,7 @@ SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 def _config(**extra):
     return dict(
         style=STYLE, js=[], disable_xml_declaration=True, no_data_text="暂无数据",
-        legend_at_bottom=True, legend_at_bottom_columns=2, **extra,
+        legend_at_bottom=True, legend_at_bottom_columns=2, truncate_label=-1, truncate_legend=-1, **extra,
     )
 
 

@@ -6,6 +6,7 @@ import unicodedata
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -64,3 +65,16 @@ class SelfExtendForm(forms.Form):
         },
         help_text=gettext_lazy("本支部可在此日期（含当日）之前继续自评。"),
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with a wrong name or password marked on both inputs for a screen
+    reader (aria-invalid, and aria-describedby to the message above the form: #login-error)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "login-error"})
+            raise

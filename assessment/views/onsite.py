@@ -145,16 +145,18 @@ ROW = (
     '{self_note}{plan}{files}</div>'
     '<div class="or-input">'
     '<div class="or-score"><label for="s{id}">{t_score}</label><span class="or-score-box">'
-    '<input type="text" inputmode="decimal" autocomplete="off" class="form-control" id="s{id}" name="score-{id}" '
-    'form="onsite-form" value="{onsite}" placeholder="{t_unscored}"{disabled}>'
-    '<span class="or-max">/ {points} {t_points}</span>{full}</span></div>'
+    '<input type="text" inputmode="decimal" autocomplete="off" class="form-control{invalid_class}" id="s{id}" '
+    'name="score-{id}" form="onsite-form" value="{onsite}" placeholder="{t_unscored}" '
+    'aria-label="{label_score}" aria-describedby="st{id}"{invalid}{disabled}>'
+    '<span class="or-max" aria-hidden="true">/ {points} {t_points}</span>{full}</span>{status}</div>'
     '<label class="or-reason">{t_reason} <span class="or-hint">（{t_reason_hint}）</span>'
-    '<textarea class="form-control" name="reason-{id}" form="onsite-form" rows="2"{disabled}>{reason}</textarea></label>'
-    '<div class="or-rect"><label class="or-check"><input class="form-check-input" type="checkbox" name="rect-{id}" '
-    'value="1" form="onsite-form"{checked}{disabled}> {t_rect}</label>'
+    '<textarea class="form-control" name="reason-{id}" form="onsite-form" rows="2" aria-label="{label_reason}"'
+    '{disabled}>{reason}</textarea></label>'
+    '<div class="or-rect"><label class="or-check"><input class="form-check-input" type="checkbox" '
+    'aria-label="{label_rect}" name="rect-{id}" value="1" form="onsite-form"{checked}{disabled}> {t_rect}</label>'
     '<label class="or-req">{t_req}<textarea class="form-control" name="requirement-{id}" form="onsite-form" rows="2" '
-    'placeholder="{t_req_hint}"{disabled}>{requirement}</textarea></label></div>'
-    '{version}</div>{status}{history}</article>\n'
+    'aria-label="{label_req}" placeholder="{t_req_hint}"{disabled}>{requirement}</textarea></label></div>'
+    '{version}</div>{history}</article>\n'
 )
 
 
@@ -170,6 +172,17 @@ def _texts(editable):
         "empty": _("（空）"), "system": _("系统"), "history": _("修改记录"),
         "none": _("未上传佐证材料"), "full": _("满分"), "file": _("文件"), "original": _("查看原图"),
     }
+
+
+def _field_labels(number, points):
+    """What a screen reader says on each field of a row: the item's number and the field's short
+    name (第12项 考评得分，满分2分), the 56 rows told apart."""
+    return {key: _esc(value) for key, value in (
+        ("label_score", _("第%(number)s项 考评得分，满分%(points)s分") % {"number": number, "points": points}),
+        ("label_reason", _("第%(number)s项 扣分原因") % {"number": number}),
+        ("label_rect", _("第%(number)s项 需整改") % {"number": number}),
+        ("label_req", _("第%(number)s项 整改要求") % {"number": number}),
+    )}
 
 
 def _history_html(records, t):
@@ -245,8 +258,11 @@ def _render_grid(sheet, editable, errors=None, plan_counts=None):
                 version=(f'<input type="hidden" name="version-{item_id}" value="{row["version"]}" form="onsite-form">'
                          if editable else ""),
                 error_class=" or-has-error" if error else "",
-                status=(f'<div class="or-status or-error" role="alert">{_esc(error)}</div>' if error
-                        else '<div class="or-status" role="status" aria-live="polite"></div>'),
+                invalid_class=" is-invalid" if error else "",
+                invalid=' aria-invalid="true"' if error else "",
+                **_field_labels(row["number"], row["points_text"]),
+                status=(f'<div class="or-status or-error" id="st{item_id}" role="alert">{_esc(error)}</div>' if error
+                        else f'<div class="or-status" id="st{item_id}" role="status" aria-live="polite"></div>'),
                 history=_history_html(row["history"], t),
             ))
         area.rows_html = mark_safe("".join(parts))

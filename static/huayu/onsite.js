@@ -51,6 +51,8 @@
     status.setAttribute("role", kind === "error" ? "alert" : "status");
     state.row.classList.toggle("or-has-error", kind === "error");
     state.score.classList.toggle("is-invalid", kind === "error");
+    state.score.setAttribute("aria-invalid", kind === "error" ? "true" : "false");
+    status.setAttribute("aria-busy", kind === "" ? "true" : "false");  // 保存中… not read; 已保存 read once
   }
 
   function scoreText(value) {

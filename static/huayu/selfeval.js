@@ -45,6 +45,8 @@
     state.status.classList.toggle("text-success", kind === "ok");
     state.row.classList.toggle("sr-has-error", !!isError);
     state.score.classList.toggle("is-invalid", !!isError);
+    state.score.setAttribute("aria-invalid", isError ? "true" : "false");
+    state.status.setAttribute("aria-busy", kind === "" ? "true" : "false");  // 保存中… not read; 已保存 read once
   }
 
   function saved(state, data) {
