@@ -11,7 +11,8 @@
  * login page, a 401 or a 403 that is not the app's JSON) holds every save back and offers to
  * log in again in a small window; once the session is back (accounts/session/ says so, with a
  * fresh CSRF token) what waited is sent, without reloading the page. The sticky bar says how
- * many items are not saved and why (离线 / 重试中 / 需重新登录).
+ * many items are not saved and why (离线 / 重试中 / 需重新登录). An upload refused for the lost
+ * session (upload.js) waits for the same login through window.huayuRelogin(then).
  *
  * huayuKeep(options) -> keep. options: form, stateOf(id) (the page's state of an item: id, row,
  * status; or null), fields(state) ({name: input} of what a save posts), url(id), show(state,
@@ -45,6 +46,7 @@
     var prefix = "huayu:" + msg.user + ":" + msg.kind + ":" + msg.assessment + ":";
     var states = {};                   // item id -> state with an edit not yet confirmed
     var loggedOut = false, poll = null, loginWindow = null;
+    var waiters = [];                  // others held back by the lost session (upload.js): run once back
 
     function store(state) {
       try {
@@ -238,8 +240,9 @@
         : (reasons.offline || navigator.onLine === false) ? msg.msgOffline
         : reasons.retry ? msg.msgRetry
         : (reasons.conflict || reasons.invalid) ? msg.msgCheck : "";
-      bar.hidden = !count || !reason;
-      bar.querySelector(".keep-text").textContent = msg.msgCount.replace("{n}", count) + "（" + reason + "）";
+      bar.hidden = !(count && reason) && !loggedOut;
+      bar.querySelector(".keep-text").textContent = count ? msg.msgCount.replace("{n}", count) + "（" + reason + "）"
+        : reason;
       bar.classList.toggle("keep-problem", !!reason);
       bar.querySelector(".keep-login").hidden = !loggedOut;
       bar.title = loggedOut ? msg.msgLoginHelp : "";
@@ -285,6 +288,9 @@
           if (loginWindow && !loginWindow.closed) loginWindow.close();
           loginWindow = null;
           resume();
+          var run = waiters;
+          waiters = [];
+          run.forEach(function (then) { then(); });
         })
         .catch(function () { /* offline or still out: the next look */ });
     }
@@ -329,6 +335,13 @@
       send(state);
     });
     render();
+
+    /* upload.js: a file refused for the lost session waits for the same login, then `then()`. */
+    window.huayuRelogin = function (then) {
+      waiters.push(then);
+      if (loggedOut) checkSession();
+      else logOut();
+    };
 
     return {send: send, settle: settle, msg: msg};
   };

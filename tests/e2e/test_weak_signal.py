@@ -212,6 +212,16 @@ def test_a_lost_reply_is_answered_as_saved_when_sent_again(page, onsite):
     expect(page.locator("#onsite-progress")).to_have_text("1/3")
 
 
+def log_in_again(page, bar, username="carol"):
+    """The bar's 重新登录: the login form in a small window."""
+    with page.expect_popup() as popup:
+        bar.locator(".keep-login").click()
+    login = popup.value
+    login.fill("input[name=username]", username)
+    login.fill("input[name=password]", PASSWORD)
+    login.click("button[type=submit]")
+
+
 def test_an_ended_session_asks_to_log_in_again_and_then_saves_without_reload(page, items):
     c = items
     log_in(page, "carol", PASSWORD)
@@ -229,12 +239,7 @@ def test_an_ended_session_asks_to_log_in_again_and_then_saves_without_reload(pag
     assert score_of(c.assessment, c.items[0]).self_score is None
     shot(page, "weak-signal-login")
 
-    with page.expect_popup() as popup:
-        bar.locator(".keep-login").click()
-    login = popup.value
-    login.fill("input[name=username]", "carol")
-    login.fill("input[name=password]", PASSWORD)
-    login.click("button[type=submit]")
+    log_in_again(page, bar)
 
     expect(first.locator(".sr-status")).to_contain_text("已保存", timeout=20_000)
     expect(bar).to_be_hidden()
