@@ -120,6 +120,13 @@
       return rec;
     }
 
+    /* The whole-form 保存 (the no-script post) sends this version of the item too. */
+    function versioned(state) {
+      var fields = document.getElementsByName("version-" + state.id);
+      for (var i = 0; i < fields.length; i++) fields[i].value = state.version;
+      if (o.versioned) o.versioned(state);
+    }
+
     function later(state) {
       clearTimeout(state.retry);
       var wait = BACKOFF[Math.min(state.attempt || 0, BACKOFF.length - 1)];
@@ -181,7 +188,7 @@
           state.problem = null;
           state.attempt = 0;
           state.version = String(data.version);
-          if (o.versioned) o.versioned(state);
+          versioned(state);
           if (state.rec && state.rec.edit === sending) {
             confirmSaved(state);
             state.rec = null;
@@ -211,7 +218,7 @@
     /* A conflict settled: "take" their values (mine dropped) or "overwrite" them with mine. */
     function settle(state, current, choice) {
       state.version = String(current.version);
-      if (o.versioned) o.versioned(state);
+      versioned(state);
       state.problem = null;
       if (choice === "take" || !state.rec) {
         fill(state, current, true);

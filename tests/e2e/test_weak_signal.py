@@ -264,3 +264,35 @@ def test_a_refused_csrf_token_is_renewed_and_the_edit_sent_without_asking(page, 
     expect(page.locator("#keep-state")).to_be_hidden()
     assert answers == [403, 200]
     assert score_of(c.assessment, c.items[0]).self_score == Decimal("1")
+
+
+def test_the_no_script_form_refuses_a_save_based_on_an_older_version(browser, live_server, items):
+    """保存 without scripts posts each item's version: a phone that opened the checklist before
+    another save of the item is shown a conflict and overwrites only with a second 保存."""
+    c = items
+    url = f"{live_server.url}/assessments/{c.assessment.pk}/self/"
+    plain, other = new_page(browser, live_server, PHONE, java_script_enabled=False), new_page(browser, live_server)
+    for page in (plain, other):
+        log_in(page, "carol", PASSWORD)
+        page.goto(url)
+    theirs = item_row(other, c.items[0])
+    theirs.locator("input[name^=score-]").fill("1")
+    theirs.locator("input[name^=score-]").blur()
+    expect(theirs.locator(".sr-status")).to_contain_text("已保存")
+
+    item = item_row(plain, c.items[0])
+    item.locator("input[name^=score-]").fill("2")
+    item_row(plain, c.items[1]).locator("textarea").fill("换届按期")  # not touched by anyone else
+    plain.locator("#self-bar").get_by_role("button", name="保存", exact=True).click()
+    expect(plain.locator(".alert")).to_contain_text("有 1 项未保存（第 1 项）")
+    expect(item.locator(".sr-error")).to_contain_text("该项目已被 carol 于")
+    expect(item.locator(".sr-error")).to_contain_text("修改为 1 分，请确认后再保存")
+    expect(item.locator("input[name^=score-]")).to_have_value("2")  # mine, still in the field
+    assert score_of(c.assessment, c.items[0]).self_score == Decimal("1")
+    assert score_of(c.assessment, c.items[1]).self_note == "换届按期"
+
+    plain.locator("#self-bar").get_by_role("button", name="保存", exact=True).click()  # seen, and meant: now based on theirs
+    expect(plain.locator(".alert-success")).to_contain_text("已保存")
+    assert score_of(c.assessment, c.items[0]).self_score == Decimal("2")
+    for page in (plain, other):
+        page.context.close()
