@@ -179,11 +179,9 @@
           o.conflict(state, data, rec.v);
         } else if (!data.ok) {
           state.problem = "invalid";
+          // Refused whatever is sent (403: submitted, past the deadline) stays kept on the device:
+          // the page opened again lists it to copy or discard (keptOnReadOnlyPage).
           o.show(state, data.error, "error");
-          if (data.httpStatus === 403) {  // refused whatever is sent (submitted, past the deadline): not kept
-            state.rec = null;
-            store(state);
-          }
         } else {
           state.problem = null;
           state.attempt = 0;
@@ -352,6 +350,55 @@
 
     return {send: send, settle: settle, msg: msg};
   };
+
+  /* A page that can no longer be changed (#keep-left, templates/jinja2/assessment/keep_left.jinja):
+   * the edits this device still keeps for it are listed to copy or discard, never dropped unseen. */
+  function keptOnReadOnlyPage() {
+    var box = document.getElementById("keep-left");
+    if (!box || !window.localStorage || !window.JSON) return;
+    var d = box.dataset;
+    var prefix = "huayu:" + d.user + ":" + d.kind + ":" + d.assessment + ":";
+    var keys = [], lines = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) keys.push(key);
+      }
+    } catch (e) { return; }
+    keys.forEach(function (key) {
+      var rec;
+      try { rec = JSON.parse(localStorage.getItem(key)); } catch (e) { rec = null; }
+      if (!rec || !rec.v) return;
+      var id = key.slice(prefix.length), row = document.getElementById("item-" + id);
+      var number = row && row.querySelector(".sr-no");
+      var content = row && row.querySelector(".sr-content");
+      var head = number ? d.msgItem.replace("{n}", number.textContent.trim()) : id;
+      if (content) head += " " + content.textContent.trim().slice(0, 30);
+      var parts = [];
+      for (var name in rec.v) {
+        var label = box.getAttribute("data-msg-" + name) || name;
+        parts.push(label + "：" + (rec.v[name] === "" && name === "score" ? d.msgUnscored : rec.v[name]));
+      }
+      lines.push(head + "\n  " + parts.join("\n  "));
+    });
+    if (!lines.length) return;
+    var text = box.querySelector(".keep-left-text");
+    text.value = lines.join("\n");
+    box.hidden = false;
+    box.querySelector(".keep-left-copy").addEventListener("click", function () {
+      text.select();
+      var done = function () { box.querySelector(".keep-left-state").textContent = d.msgCopied; };
+      if (navigator.clipboard) navigator.clipboard.writeText(text.value).then(done, function () {
+        if (document.execCommand("copy")) done();
+      });
+      else if (document.execCommand("copy")) done();
+    });
+    box.querySelector(".keep-left-discard").addEventListener("click", function () {
+      keys.forEach(function (key) { try { localStorage.removeItem(key); } catch (e) { /* gone already */ } });
+      box.hidden = true;
+    });
+  }
+  keptOnReadOnlyPage();
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);

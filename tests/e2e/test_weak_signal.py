@@ -60,6 +60,17 @@ def no_signal(context, offline=True):
         context.unroute("**/items/**")
 
 
+def typed_offline(page, item, score, note_field, note):
+    """The signal lost, then a score and a note typed into `item`'s row: kept, not sent."""
+    no_signal(page.context)
+    row = item_row(page, item)
+    row.locator("input[name^=score-]").fill(score)
+    row.locator(note_field).fill(note)
+    row.locator(note_field).blur()
+    expect(page.locator("#keep-state")).to_contain_text("1 项未保存（离线）")
+    return row
+
+
 def new_page(browser, live_server, viewport=DESKTOP, **extra):
     context = browser.new_context(viewport=viewport, locale="zh-CN", **extra)
     context.set_default_timeout(15_000)
@@ -124,12 +135,7 @@ def test_closed_offline_and_reopened_later_the_onsite_edit_is_sent(browser, live
     log_in(phone, "bob", PASSWORD)
     url = f"{phone.base}/assessments/{c.first.pk}/onsite/"
     phone.goto(url)
-    no_signal(phone.context)
-    first = item_row(phone, c.items[0])
-    first.locator("input[name^=score-]").fill("8")
-    first.locator("textarea[name^=reason-]").fill("组织生活会记录缺少两次签到")
-    first.locator("textarea[name^=reason-]").blur()
-    expect(phone.locator("#keep-state")).to_contain_text("1 项未保存（离线）")
+    first = typed_offline(phone, c.items[0], "8", "textarea[name^=reason-]", "组织生活会记录缺少两次签到")
     phone.close()  # the tab closed with no signal
     assert score_of(c.first, c.items[0]).onsite_score is None
 
@@ -296,3 +302,37 @@ def test_the_no_script_form_refuses_a_save_based_on_an_older_version(browser, li
     assert score_of(c.assessment, c.items[0]).self_score == Decimal("2")
     for page in (plain, other):
         page.context.close()
+
+
+def test_edits_kept_for_a_page_that_became_read_only_are_shown_to_copy_or_discard(phone, items):
+    """Typed offline, then the checklist was submitted (or its deadline passed): the reopened page
+    cannot save them, so it lists them (以下修改未能保存) with 复制 and 丢弃, not keeping them unseen."""
+    c = items
+    url = f"{phone.base}/assessments/{c.assessment.pk}/self/"
+    log_in(phone, "carol", PASSWORD)
+    phone.goto(url)
+    typed_offline(phone, c.items[0], "1.5", "textarea", "三会一课记录齐全")
+    c.assessment.__class__.objects.filter(pk=c.assessment.pk).update(status=Status.SUBMITTED,
+                                                                     submitted_at=timezone.now())
+    phone.context.set_offline(False)  # the page loads again; the saves still fail until reloaded
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.reload()
+    phone.context.unroute("**/items/**")
+
+    left = phone.locator("#keep-left")
+    expect(left).to_be_visible()
+    expect(left).to_contain_text("以下修改未能保存：")
+    text = left.locator("textarea")
+    expect(text).to_have_value(f"第 {c.items[0].number} 项 {c.items[0].content[:30]}\n  得分：1.5\n  说明：三会一课记录齐全")
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    left.get_by_role("button", name="复制").click()
+    expect(left).to_contain_text("已复制")
+    assert "三会一课记录齐全" in phone.evaluate("navigator.clipboard.readText()")
+    saved = score_of(c.assessment, c.items[0])
+    assert (saved.self_score, saved.self_note) == (None, "")  # nothing reached the database
+
+    left.get_by_role("button", name="丢弃这些修改").click()
+    expect(left).to_be_hidden()
+    assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huayu:')).length") == 0
+    phone.reload()
+    expect(phone.locator("#keep-left")).to_be_hidden()
