@@ -23,11 +23,12 @@ from assessment.faults import wants_json
 logger = logging.getLogger(__name__)
 
 
-def error_response(request, status, message, detail, **flags):
+def error_response(request, status, message, detail, **extra):
     """The refusal `message` (a heading) with `detail` (what happened, what to do): JSON (with
-    `flags`, e.g. csrf=True for the scripts) or a page."""
+    `extra`) or a page."""
     if wants_json(request):
-        response = JsonResponse({"ok": False, "error": f"{message}：{detail}", "html": None, **flags}, status=status)
+        response = JsonResponse({"ok": False, "error": f"{message}：{detail}", "html": None, **extra},
+                                status=status)
     else:
         template = "500.html" if status >= 500 else "400.html"
         html = render_to_string(template, {"message": message, "detail": detail})
@@ -75,8 +76,9 @@ def server_error(request):
 def csrf_failure(request, reason=""):
     """settings.CSRF_FAILURE_VIEW: a page open too long, or a post from another site."""
     logger.warning("CSRF check failed (%s) for %s %s", reason, request.method, request.path)
+    # login: the scripts (keep.js, upload.js) ask accounts/session/ for a fresh token and send again.
     return error_response(request, 403, _("页面已过期"), _(
-        "这个页面打开太久或来源无法验证，操作没有完成。请刷新页面后重新操作。"), csrf=True)
+        "这个页面打开太久或来源无法验证，操作没有完成。请刷新页面后重新操作。"), login=True)
 
 
 class refuse_nul:

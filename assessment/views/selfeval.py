@@ -51,7 +51,8 @@ def _context(request, assessment):
 
 
 def _save_all(request, assessment):
-    """The no-JS form: save every item whose inputs were posted and changed.
+    """The no-JS form: save every item whose inputs were posted and changed, each checked against
+    the version the page showed (version-<id>; services/edits.py: an older one is a conflict).
     Returns ({item_id: (message, score_text, note_text, item number)}, number saved)."""
     errors, saved = {}, 0
     for score in Score.objects.filter(assessment=assessment).select_related("item"):
@@ -70,7 +71,7 @@ def _save_all(request, assessment):
             continue
         try:
             services.self_score_record(assessment=assessment, item=score.item, actor=request.user,
-                                       score=value, note=note)
+                                       score=value, note=note, version=request.POST.get(f"version-{key}"))
         except ServiceError as error:
             errors[key] = (error.message, raw_score or "", raw_note or "", score.item.number)
             continue

@@ -11,7 +11,8 @@
  * login page, a 401 or a 403 that is not the app's JSON) holds every save back and offers to
  * log in again in a small window; once the session is back (accounts/session/ says so, with a
  * fresh CSRF token) what waited is sent, without reloading the page. The sticky bar says how
- * many items are not saved and why (离线 / 重试中 / 需重新登录).
+ * many items are not saved and why (离线 / 重试中 / 需重新登录). An upload refused for the lost
+ * session (upload.js) waits for the same login through window.huayuRelogin(then).
  *
  * huayuKeep(options) -> keep. options: form, stateOf(id) (the page's state of an item: id, row,
  * status; or null), fields(state) ({name: input} of what a save posts), url(id), show(state,
@@ -45,6 +46,7 @@
     var prefix = "huayu:" + msg.user + ":" + msg.kind + ":" + msg.assessment + ":";
     var states = {};                   // item id -> state with an edit not yet confirmed
     var loggedOut = false, poll = null, loginWindow = null;
+    var waiters = [];                  // others held back by the lost session (upload.js): run once back
 
     function store(state) {
       try {
@@ -118,6 +120,13 @@
       return rec;
     }
 
+    /* The whole-form 保存 (the no-script post) sends this version of the item too. */
+    function versioned(state) {
+      var fields = document.getElementsByName("version-" + state.id);
+      for (var i = 0; i < fields.length; i++) fields[i].value = state.version;
+      if (o.versioned) o.versioned(state);
+    }
+
     function later(state) {
       clearTimeout(state.retry);
       var wait = BACKOFF[Math.min(state.attempt || 0, BACKOFF.length - 1)];
@@ -144,11 +153,7 @@
           if (response.redirected || response.status === 401 || response.status === 403) return {login: true};
           throw new Error("HTTP " + response.status);
         }
-        return response.json().then(function (data) {
-          if (data.csrf) return {login: true};  // a stale token: renewed from accounts/session/
-          data.httpStatus = response.status;
-          return data;
-        });
+        return response.json().then(function (data) { data.httpStatus = response.status; return data; });
       }, function (error) { clearTimeout(timer); throw error; });
     }
 
@@ -174,16 +179,14 @@
           o.conflict(state, data, rec.v);
         } else if (!data.ok) {
           state.problem = "invalid";
+          // Refused whatever is sent (403: submitted, past the deadline) stays kept on the device:
+          // the page opened again lists it to copy or discard (keptOnReadOnlyPage).
           o.show(state, data.error, "error");
-          if (data.httpStatus === 403) {  // refused whatever is sent (submitted, past the deadline): not kept
-            state.rec = null;
-            store(state);
-          }
         } else {
           state.problem = null;
           state.attempt = 0;
           state.version = String(data.version);
-          if (o.versioned) o.versioned(state);
+          versioned(state);
           if (state.rec && state.rec.edit === sending) {
             confirmSaved(state);
             state.rec = null;
@@ -213,7 +216,7 @@
     /* A conflict settled: "take" their values (mine dropped) or "overwrite" them with mine. */
     function settle(state, current, choice) {
       state.version = String(current.version);
-      if (o.versioned) o.versioned(state);
+      versioned(state);
       state.problem = null;
       if (choice === "take" || !state.rec) {
         fill(state, current, true);
@@ -242,8 +245,9 @@
         : (reasons.offline || navigator.onLine === false) ? msg.msgOffline
         : reasons.retry ? msg.msgRetry
         : (reasons.conflict || reasons.invalid) ? msg.msgCheck : "";
-      bar.hidden = !count || !reason;
-      bar.querySelector(".keep-text").textContent = msg.msgCount.replace("{n}", count) + "（" + reason + "）";
+      bar.hidden = !(count && reason) && !loggedOut;
+      bar.querySelector(".keep-text").textContent = count ? msg.msgCount.replace("{n}", count) + "（" + reason + "）"
+        : reason;
       bar.classList.toggle("keep-problem", !!reason);
       bar.querySelector(".keep-login").hidden = !loggedOut;
       bar.title = loggedOut ? msg.msgLoginHelp : "";
@@ -289,6 +293,9 @@
           if (loginWindow && !loginWindow.closed) loginWindow.close();
           loginWindow = null;
           resume();
+          var run = waiters;
+          waiters = [];
+          run.forEach(function (then) { then(); });
         })
         .catch(function () { /* offline or still out: the next look */ });
     }
@@ -334,8 +341,64 @@
     });
     render();
 
+    /* upload.js: a file refused for the lost session waits for the same login, then `then()`. */
+    window.huayuRelogin = function (then) {
+      waiters.push(then);
+      if (loggedOut) checkSession();
+      else logOut();
+    };
+
     return {send: send, settle: settle, msg: msg};
   };
+
+  /* A page that can no longer be changed (#keep-left, templates/jinja2/assessment/keep_left.jinja):
+   * the edits this device still keeps for it are listed to copy or discard, never dropped unseen. */
+  function keptOnReadOnlyPage() {
+    var box = document.getElementById("keep-left");
+    if (!box || !window.localStorage || !window.JSON) return;
+    var d = box.dataset;
+    var prefix = "huayu:" + d.user + ":" + d.kind + ":" + d.assessment + ":";
+    var keys = [], lines = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) keys.push(key);
+      }
+    } catch (e) { return; }
+    keys.forEach(function (key) {
+      var rec;
+      try { rec = JSON.parse(localStorage.getItem(key)); } catch (e) { rec = null; }
+      if (!rec || !rec.v) return;
+      var id = key.slice(prefix.length), row = document.getElementById("item-" + id);
+      var number = row && row.querySelector(".sr-no");
+      var content = row && row.querySelector(".sr-content");
+      var head = number ? d.msgItem.replace("{n}", number.textContent.trim()) : id;
+      if (content) head += " " + content.textContent.trim().slice(0, 30);
+      var parts = [];
+      for (var name in rec.v) {
+        var label = box.getAttribute("data-msg-" + name) || name;
+        parts.push(label + "：" + (rec.v[name] === "" && name === "score" ? d.msgUnscored : rec.v[name]));
+      }
+      lines.push(head + "\n  " + parts.join("\n  "));
+    });
+    if (!lines.length) return;
+    var text = box.querySelector(".keep-left-text");
+    text.value = lines.join("\n");
+    box.hidden = false;
+    box.querySelector(".keep-left-copy").addEventListener("click", function () {
+      text.select();
+      var done = function () { box.querySelector(".keep-left-state").textContent = d.msgCopied; };
+      if (navigator.clipboard) navigator.clipboard.writeText(text.value).then(done, function () {
+        if (document.execCommand("copy")) done();
+      });
+      else if (document.execCommand("copy")) done();
+    });
+    box.querySelector(".keep-left-discard").addEventListener("click", function () {
+      keys.forEach(function (key) { try { localStorage.removeItem(key); } catch (e) { /* gone already */ } });
+      box.hidden = true;
+    });
+  }
+  keptOnReadOnlyPage();
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);

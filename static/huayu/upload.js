@@ -12,6 +12,12 @@
  *   browser is back online. Each file carries an `upload_key`: a repeat of one that reached the server (its
  *   reply was lost) is answered as done and not stored twice.
  * - Leaving the page while files are waiting or sending asks first (beforeunload).
+ * - Each waiting file is also kept in this browser's IndexedDB ("huayu-uploads"; per user,
+ *   assessment and item, from #keep-state and the evidence block) until the server has answered:
+ *   a reload or a closed tab loses nothing; the page sends what it kept, with the same upload_key
+ *   (stored once), when it is opened again.
+ * - A file refused because the session ended waits for keep.js's login in a small window
+ *   (window.huayuRelogin) and is sent with the fresh CSRF token, without reloading the page.
  * The texts come from #upload-texts (data-* attributes, translated in the template).
  * Without this script the form posts the chosen files as they are.
  */
@@ -27,6 +33,8 @@
   var STALL_MS = 45000;  // no byte sent for this long: the connection is dead, start again
   var REPLY_MS = 120000;  // everything sent: the server checks and stores the file
 
+  var keepBar = document.getElementById("keep-state");
+  var owner = keepBar ? keepBar.dataset.user + ":" + keepBar.dataset.assessment : "";
   var queue = [];  // jobs in order; queue[0] is the one being prepared or sent
   var running = null;
 
@@ -116,6 +124,59 @@
     if (fresh && block) block.replaceWith(fresh);
   }
 
+  // --- kept on the phone until the server has answered (IndexedDB) ---------------------------
+
+  var opened = null;
+
+  function db() {
+    if (!owner || !window.indexedDB) return Promise.resolve(null);
+    if (!opened) {
+      opened = new Promise(function (resolve) {
+        var request = window.indexedDB.open("huayu-uploads", 1);
+        request.onupgradeneeded = function () { request.result.createObjectStore("files", {keyPath: "key"}); };
+        request.onsuccess = function () { resolve(request.result); };
+        request.onerror = request.onblocked = function () { resolve(null); };
+      }).catch(function () { return null; });
+    }
+    return opened;
+  }
+
+  function remember(job) {
+    db().then(function (base) {
+      if (!base || job.forgotten) return;
+      base.transaction("files", "readwrite").objectStore("files").put({
+        key: job.key, owner: owner, blockId: job.blockId, url: job.url, name: job.name, at: job.at,
+        maxBytes: job.maxBytes, keepOriginal: job.keepOriginal, body: job.body, file: job.body ? null : job.file
+      });
+    }).catch(function () { /* storage full or refused: the page still sends */ });
+  }
+
+  function forget(job) {
+    job.forgotten = true;
+    db().then(function (base) {
+      if (base) base.transaction("files", "readwrite").objectStore("files").delete(job.key);
+    }).catch(function () {});
+  }
+
+  function restore() {
+    db().then(function (base) {
+      if (!base) return;
+      var request = base.transaction("files").objectStore("files").getAll();
+      request.onsuccess = function () {
+        request.result.sort(function (a, b) { return a.at - b.at; }).forEach(function (kept) {
+          if (kept.owner !== owner || !document.getElementById(kept.blockId)) return;
+          var job = {
+            url: kept.url, blockId: kept.blockId, file: kept.file || kept.body, name: kept.name, at: kept.at,
+            maxBytes: kept.maxBytes, keepOriginal: kept.keepOriginal, key: kept.key, attempt: 0, body: kept.body
+          };
+          queue.push(job);
+          show(job, text("kept", {name: job.name}), "warning");
+        });
+        pump();
+      };
+    }).catch(function () {});
+  }
+
   // --- shrinking a photo ---------------------------------------------------------------------
 
   function shrink(file) {
@@ -162,6 +223,7 @@
       } else {
         job.body = job.file;
       }
+      remember(job);  // the very bytes that go, so that a reopened page sends the same file
     });
   }
 
@@ -192,6 +254,7 @@
     if (at >= 0) queue.splice(at, 1);
     if (running === job) running = null;
     clearTimeout(job.timer);
+    forget(job);
     pump();
   }
 
@@ -240,11 +303,16 @@
       if ((xhr.getResponseHeader("Content-Type") || "").indexOf("application/json") !== -1) {
         try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
       }
-      if (data) return answered(job, data);
+      if (data && !data.login) return answered(job, data);
       if (xhr.status >= 500 || xhr.status === 0 || xhr.status === 408 || xhr.status === 429) return retry(job);
       // A login page (the session ended) or a refusal without a message.
-      show(job, text(xhr.status === 403 || xhr.responseURL.indexOf("/accounts/login") !== -1 ? "login" : "server"),
-        "danger");
+      var login = xhr.status === 401 || xhr.status === 403 || xhr.responseURL.indexOf("/accounts/login") !== -1;
+      if (login && window.huayuRelogin) {  // keep.js asks to log in again, then this file goes on
+        show(job, text("relogin", {name: job.name}), "warning");
+        window.huayuRelogin(function () { if (!job.cancelled) send(job); });
+        return;
+      }
+      show(job, text(login ? "login" : "server"), "danger");
       finish(job);
     };
     xhr.onerror = function () { clearTimeout(job.watchdog); job.xhr = null; retry(job); };
@@ -316,6 +384,8 @@
     return event.returnValue;
   });
 
+  restore();
+
   window.huayuUpload = {
     enqueue: function (form, files) {
       var block = form.closest("[data-evidence-block]");
@@ -323,10 +393,12 @@
       var keep = form.querySelector("input[name=original]");
       var max = parseInt(form.getAttribute("data-max-bytes") || "0", 10);
       for (var i = 0; i < files.length; i++) {
-        queue.push({
+        var job = {
           url: form.action, blockId: block.id, file: files[i], name: files[i].name, maxBytes: max,
-          keepOriginal: !!(keep && keep.checked), key: newKey(), attempt: 0, body: null
-        });
+          keepOriginal: !!(keep && keep.checked), key: newKey(), attempt: 0, body: null, at: Date.now() + i
+        };
+        queue.push(job);
+        remember(job);
       }
       pump();
       return true;

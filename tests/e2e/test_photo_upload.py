@@ -11,9 +11,12 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from django.contrib.sessions.models import Session
+
 from assessment.models import Evidence
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE, log_in, shot
+from tests.e2e.test_weak_signal import log_in_again
 from tests.test_services_onsite import onsite_ready
 
 # The village profile of issue 18 (bytes per second).
@@ -194,3 +197,57 @@ def test_an_upload_can_be_cancelled(page, cast, checklist, tmp_path):
     assert not Evidence.objects.exists()
     page.goto(page.base + "/")  # nothing left to send: no question on leaving
     assert page.url.endswith("/")
+
+
+def test_a_waiting_photo_survives_a_reload_and_is_stored_once(page, cast, checklist, tmp_path):
+    """The first upload reaches the server but its reply is lost; the secretary reloads before the
+    retry: the page keeps the file (IndexedDB), shows it again and sends it with the same key."""
+    photo = phone_photo(tmp_path / "党员大会.jpg", size=(2400, 1800))
+    keys = []
+
+    def lose_every_reply(route):
+        keys.append(route.request.post_data_buffer.split(b'name="upload_key"\r\n\r\n', 1)[1][:32])
+        route.fetch()  # the server stores it ...
+        route.abort("connectionreset")  # ... and the phone never hears back
+
+    page.route("**/evidence/", lose_every_reply)
+    checklist.locator("input[type=file]").set_input_files(str(photo))
+    status = checklist.locator(".evidence-status")
+    expect(status).to_contain_text("秒后自动重新上传", timeout=10_000)
+    assert Evidence.objects.count() == 1
+    page.unroute("**/evidence/")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.reload()
+    assert dialogs == ["beforeunload"]
+
+    block = page.locator(f"#evidence-{first_item(cast).pk}")
+    expect(block.locator(".evidence-status")).to_have_text("已上传 1 个文件。", timeout=20_000)
+    assert Evidence.objects.count() == 1  # the same key: stored once
+    assert Evidence.objects.get().upload_key == keys[0].decode()
+    expect(block.locator(".evidence-thumb img")).to_have_count(1)
+    # Nothing is kept any more: a second reload sends nothing and shows no status.
+    page.reload()
+    expect(page.locator(f"#evidence-{first_item(cast).pk} .evidence-thumb img")).to_have_count(1)
+    page.wait_for_timeout(1000)
+    expect(page.locator(f"#evidence-{first_item(cast).pk} .evidence-status")).to_have_text("")
+    assert Evidence.objects.count() == 1
+
+
+def test_an_upload_after_the_session_ended_goes_on_after_logging_in_again(page, cast, checklist, tmp_path):
+    page.evaluate("window.notReloaded = true")
+    Session.objects.all().delete()  # the session expired (or was ended elsewhere)
+    checklist.locator("input[type=file]").set_input_files(str(phone_photo(tmp_path / "公开栏.jpg", (1600, 1200))))
+    status = checklist.locator(".evidence-status")
+    expect(status).to_contain_text("登录已失效：“公开栏.jpg”在等待上传", timeout=10_000)
+    bar = page.locator("#keep-state")
+    expect(bar).to_contain_text("需重新登录")
+    assert not Evidence.objects.exists()
+
+    log_in_again(page, bar)
+
+    expect(page.locator(f"#evidence-{first_item(cast).pk} .evidence-status")).to_have_text(
+        "已上传 1 个文件。", timeout=20_000)
+    assert page.evaluate("window.notReloaded") is True
+    assert Evidence.objects.count() == 1
+    expect(bar).to_be_hidden()

@@ -60,6 +60,17 @@ def no_signal(context, offline=True):
         context.unroute("**/items/**")
 
 
+def typed_offline(page, item, score, note_field, note):
+    """The signal lost, then a score and a note typed into `item`'s row: kept, not sent."""
+    no_signal(page.context)
+    row = item_row(page, item)
+    row.locator("input[name^=score-]").fill(score)
+    row.locator(note_field).fill(note)
+    row.locator(note_field).blur()
+    expect(page.locator("#keep-state")).to_contain_text("1 项未保存（离线）")
+    return row
+
+
 def new_page(browser, live_server, viewport=DESKTOP, **extra):
     context = browser.new_context(viewport=viewport, locale="zh-CN", **extra)
     context.set_default_timeout(15_000)
@@ -124,12 +135,7 @@ def test_closed_offline_and_reopened_later_the_onsite_edit_is_sent(browser, live
     log_in(phone, "bob", PASSWORD)
     url = f"{phone.base}/assessments/{c.first.pk}/onsite/"
     phone.goto(url)
-    no_signal(phone.context)
-    first = item_row(phone, c.items[0])
-    first.locator("input[name^=score-]").fill("8")
-    first.locator("textarea[name^=reason-]").fill("组织生活会记录缺少两次签到")
-    first.locator("textarea[name^=reason-]").blur()
-    expect(phone.locator("#keep-state")).to_contain_text("1 项未保存（离线）")
+    first = typed_offline(phone, c.items[0], "8", "textarea[name^=reason-]", "组织生活会记录缺少两次签到")
     phone.close()  # the tab closed with no signal
     assert score_of(c.first, c.items[0]).onsite_score is None
 
@@ -212,6 +218,16 @@ def test_a_lost_reply_is_answered_as_saved_when_sent_again(page, onsite):
     expect(page.locator("#onsite-progress")).to_have_text("1/3")
 
 
+def log_in_again(page, bar, username="carol"):
+    """The bar's 重新登录: the login form in a small window."""
+    with page.expect_popup() as popup:
+        bar.locator(".keep-login").click()
+    login = popup.value
+    login.fill("input[name=username]", username)
+    login.fill("input[name=password]", PASSWORD)
+    login.click("button[type=submit]")
+
+
 def test_an_ended_session_asks_to_log_in_again_and_then_saves_without_reload(page, items):
     c = items
     log_in(page, "carol", PASSWORD)
@@ -229,12 +245,7 @@ def test_an_ended_session_asks_to_log_in_again_and_then_saves_without_reload(pag
     assert score_of(c.assessment, c.items[0]).self_score is None
     shot(page, "weak-signal-login")
 
-    with page.expect_popup() as popup:
-        bar.locator(".keep-login").click()
-    login = popup.value
-    login.fill("input[name=username]", "carol")
-    login.fill("input[name=password]", PASSWORD)
-    login.click("button[type=submit]")
+    log_in_again(page, bar)
 
     expect(first.locator(".sr-status")).to_contain_text("已保存", timeout=20_000)
     expect(bar).to_be_hidden()
@@ -259,3 +270,69 @@ def test_a_refused_csrf_token_is_renewed_and_the_edit_sent_without_asking(page, 
     expect(page.locator("#keep-state")).to_be_hidden()
     assert answers == [403, 200]
     assert score_of(c.assessment, c.items[0]).self_score == Decimal("1")
+
+
+def test_the_no_script_form_refuses_a_save_based_on_an_older_version(browser, live_server, items):
+    """保存 without scripts posts each item's version: a phone that opened the checklist before
+    another save of the item is shown a conflict and overwrites only with a second 保存."""
+    c = items
+    url = f"{live_server.url}/assessments/{c.assessment.pk}/self/"
+    plain, other = new_page(browser, live_server, PHONE, java_script_enabled=False), new_page(browser, live_server)
+    for page in (plain, other):
+        log_in(page, "carol", PASSWORD)
+        page.goto(url)
+    theirs = item_row(other, c.items[0])
+    theirs.locator("input[name^=score-]").fill("1")
+    theirs.locator("input[name^=score-]").blur()
+    expect(theirs.locator(".sr-status")).to_contain_text("已保存")
+
+    item = item_row(plain, c.items[0])
+    item.locator("input[name^=score-]").fill("2")
+    item_row(plain, c.items[1]).locator("textarea").fill("换届按期")  # not touched by anyone else
+    plain.locator("#self-bar").get_by_role("button", name="保存", exact=True).click()
+    expect(plain.locator(".alert")).to_contain_text("有 1 项未保存（第 1 项）")
+    expect(item.locator(".sr-error")).to_contain_text("该项目已被 carol 于")
+    expect(item.locator(".sr-error")).to_contain_text("修改为 1 分，请确认后再保存")
+    expect(item.locator("input[name^=score-]")).to_have_value("2")  # mine, still in the field
+    assert score_of(c.assessment, c.items[0]).self_score == Decimal("1")
+    assert score_of(c.assessment, c.items[1]).self_note == "换届按期"
+
+    plain.locator("#self-bar").get_by_role("button", name="保存", exact=True).click()  # seen, and meant: now based on theirs
+    expect(plain.locator(".alert-success")).to_contain_text("已保存")
+    assert score_of(c.assessment, c.items[0]).self_score == Decimal("2")
+    for page in (plain, other):
+        page.context.close()
+
+
+def test_edits_kept_for_a_page_that_became_read_only_are_shown_to_copy_or_discard(phone, items):
+    """Typed offline, then the checklist was submitted (or its deadline passed): the reopened page
+    cannot save them, so it lists them (以下修改未能保存) with 复制 and 丢弃, not keeping them unseen."""
+    c = items
+    url = f"{phone.base}/assessments/{c.assessment.pk}/self/"
+    log_in(phone, "carol", PASSWORD)
+    phone.goto(url)
+    typed_offline(phone, c.items[0], "1.5", "textarea", "三会一课记录齐全")
+    c.assessment.__class__.objects.filter(pk=c.assessment.pk).update(status=Status.SUBMITTED,
+                                                                     submitted_at=timezone.now())
+    phone.context.set_offline(False)  # the page loads again; the saves still fail until reloaded
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.reload()
+    phone.context.unroute("**/items/**")
+
+    left = phone.locator("#keep-left")
+    expect(left).to_be_visible()
+    expect(left).to_contain_text("以下修改未能保存：")
+    text = left.locator("textarea")
+    expect(text).to_have_value(f"第 {c.items[0].number} 项 {c.items[0].content[:30]}\n  得分：1.5\n  说明：三会一课记录齐全")
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    left.get_by_role("button", name="复制").click()
+    expect(left).to_contain_text("已复制")
+    assert "三会一课记录齐全" in phone.evaluate("navigator.clipboard.readText()")
+    saved = score_of(c.assessment, c.items[0])
+    assert (saved.self_score, saved.self_note) == (None, "")  # nothing reached the database
+
+    left.get_by_role("button", name="丢弃这些修改").click()
+    expect(left).to_be_hidden()
+    assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('huayu:')).length") == 0
+    phone.reload()
+    expect(phone.locator("#keep-left")).to_be_hidden()
