@@ -163,6 +163,25 @@ def test_checklist_makes_one_more_query_at_most_with_models(client, demo):
     assert len(after.captured_queries) <= len(before.captured_queries) + 1
 
 
+def test_onsite_page_shows_the_model_beside_its_item_with_one_more_query(client, demo):
+    demo.round.phase = Phase.ONSITE
+    demo.round.save()
+    url = reverse("onsite-scoring", args=[demo.assessment2.pk])
+    client.force_login(demo.bob)
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        assert "看示范点怎么做" not in client.get(url).content.decode()
+    practice = mark(demo)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+    article = html[html.index(f'id="item-{demo.item.pk}"'):]
+    article = article[:article.index("</article>")]
+    assert "看示范点怎么做" in article and "支委会记录范本" in article and "化峪村 · 2025年" in article
+    assert reverse("model-thumb", args=[practice.files.get().pk]) in article
+    assert html.count('class="model-practice"') == 1
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
 def test_rectification_item_shows_the_model(client, demo):
     mark(demo)
     demo.round.published_at = timezone.now()
