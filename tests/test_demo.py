@@ -259,6 +259,52 @@ def test_carry_over_to_a_new_version_where_the_item_is_the_same(demo):
     assert changed.pk and not ModelPractice.objects.filter(item__standard=new, title="组织生活会范本").exists()
 
 
+def test_importing_a_new_version_carries_the_models_over_in_its_transaction(demo, monkeypatch):
+    from assessment.importers import read_standard
+    from assessment.services.standards import standard_import
+    from tests import xlsx_factory as xf
+
+    parsed = read_standard(xf.REAL_FILE)
+    first = standard_import(parsed=parsed, actor=demo.alice, township=demo.township)
+    items = list(first.items.order_by("number"))
+    kept = mark(demo, item=items[0], evidence_ids=[])
+    ModelFile.objects.create(practice=kept, file="models/k.png", original_name="范本.png", content_type="image/png",
+                             size=1, uploaded_by=demo.alice)
+    mark(demo, item=items[1], evidence_ids=[], title="内容改写的")
+    withdrawn = mark(demo, item=items[2], evidence_ids=[], title="已撤回的")
+    model_withdraw(practice=withdrawn, actor=demo.alice, reason="过时")
+    parsed.items[1].content = "新版改写的内容"
+    second = standard_import(parsed=parsed, actor=demo.alice, township=demo.township)
+    carried = ModelPractice.objects.get(item__standard=second)
+    assert (carried.carried_from, carried.item.number, carried.title) == (kept, items[0].number, "支委会记录范本")
+    assert [f.file.name for f in carried.files.all()] == ["models/k.png"]
+    log = AuditLog.objects.get(action="model_carry_over")
+    assert (log.actor, log.target, log.new_value) == (demo.alice, str(second), "1")
+    # a third version gets the model once, from the second (not again from the first)
+    third = standard_import(parsed=parsed, actor=None, township=demo.township)
+    assert ModelPractice.objects.get(item__standard=third).carried_from == carried
+    # the carry-over fails: nothing of the import is written
+    monkeypatch.setattr(ModelFile.objects, "bulk_create", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        standard_import(parsed=parsed, actor=demo.alice, township=demo.township)
+    assert not Item.objects.filter(standard__name=second.name, standard__version=4).exists()
+    assert ModelPractice.objects.count() == 5
+
+
+def test_importing_another_townships_standard_carries_nothing_of_this_township(demo):
+    from assessment.importers import read_standard
+    from assessment.services.standards import standard_import
+    from tests import xlsx_factory as xf
+
+    parsed = read_standard(xf.REAL_FILE)
+    first = standard_import(parsed=parsed, township=demo.township)
+    mark(demo, item=first.items.order_by("number").first(), evidence_ids=[])
+    other = standard_import(parsed=parsed, township=demo.other_township)
+    assert not ModelPractice.objects.filter(item__standard=other).exists()
+    county = standard_import(parsed=parsed)  # the county's: every township's models
+    assert ModelPractice.objects.get(item__standard=county).township == demo.township
+
+
 def test_site_theme_is_set_by_the_admin_and_audited(client, demo):
     client.force_login(demo.alice)
     response = client.post(reverse("demo-site-theme", args=[demo.branch.pk]), {"theme": "党建引领乡村振兴",
