@@ -424,6 +424,17 @@ def test_pairing_results_on_ranking_notice_summary_and_homes(client, paired):
     assert "本支部结对帮带西段村" in client.get(reverse("home")).content.decode()
 
 
+def test_site_page_shows_its_pairings_without_the_site_column(client, paired):
+    client.force_login(paired.dave)
+    html = client.get(reverse("demo-site", args=[paired.branch.pk])).content.decode()
+    table = html[html.index('class="table table-sm align-middle pairing-results"'):html.index("</table>")]
+    assert "<th scope=\"col\">帮带支部</th>" in table and "示范点</th>" not in table
+    assert "<td>西段村</td>" in table and "<td>化峪村</td>" not in table and "+12 分" in table
+    client.force_login(paired.alice)
+    html = client.get(reverse("results-ranking", args=[paired.round.pk])).content.decode()
+    assert "<th scope=\"col\">示范点</th>" in html and "<td>化峪村</td>" in html
+
+
 def test_mark_refuses_a_file_that_is_not_allowed(demo):
     with pytest.raises(InvalidInput, match="不是允许的文件类型"):
         mark(demo, uploads=[upload("病毒.exe", b"MZ\x90\x00" * 100)])
