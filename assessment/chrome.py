@@ -42,7 +42,9 @@ def navbar(request):
     context = {"signed_in": False}
     if user is not None and user.is_authenticated:
         context = {"signed_in": True, "name": str(user), "role": user.get_role_display(),
-                   "is_staff": user.is_staff, "unread": unread_count(user), "csrf_field": csrf_field(request)}
+                   "is_staff": user.is_staff, "unread": unread_count(user), "csrf_field": csrf_field(request),
+                   # the 示范做法库 of the user's township (views/demo.py: library)
+                   "models_library": user.is_superuser or user.township_id is not None}
     return mark_safe(render_to_string("nav.jinja", context, request=request, using="jinja2"))
 
 

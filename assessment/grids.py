@@ -135,8 +135,7 @@ def self_grid(request, assessment, areas, editable, disabled, plan_counts=None):
         for row in area.rows:
             row["head"] = item_head(row)
             row["evidence_html"] = row_evidence(row, editable, upload_url(row["id"]), csrf, max_bytes)
-            if row["item_id"] in models:
-                row["evidence_html"] = mark_safe(models[row["item_id"]] + row["evidence_html"])
+            row["models_html"] = models.get(row["item_id"], "")
     return _render("assessment/self_grid.jinja", {"areas": areas, "disabled": disabled, "plan_counts": plan_counts},
                    request)
 

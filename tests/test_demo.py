@@ -163,6 +163,25 @@ def test_checklist_makes_one_more_query_at_most_with_models(client, demo):
     assert len(after.captured_queries) <= len(before.captured_queries) + 1
 
 
+def test_onsite_page_shows_the_model_beside_its_item_with_one_more_query(client, demo):
+    demo.round.phase = Phase.ONSITE
+    demo.round.save()
+    url = reverse("onsite-scoring", args=[demo.assessment2.pk])
+    client.force_login(demo.bob)
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        assert "看示范点怎么做" not in client.get(url).content.decode()
+    practice = mark(demo)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+    article = html[html.index(f'id="item-{demo.item.pk}"'):]
+    article = article[:article.index("</article>")]
+    assert "看示范点怎么做" in article and "支委会记录范本" in article and "化峪村 · 2025年" in article
+    assert reverse("model-thumb", args=[practice.files.get().pk]) in article
+    assert html.count('class="model-practice"') == 1
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
 def test_rectification_item_shows_the_model(client, demo):
     mark(demo)
     demo.round.published_at = timezone.now()
@@ -238,6 +257,52 @@ def test_carry_over_to_a_new_version_where_the_item_is_the_same(demo):
     assert model_carry_over(township=demo.township, standard=new, actor=demo.alice) == 0  # once only
     assert AuditLog.objects.filter(action="model_carry_over").count() == 1
     assert changed.pk and not ModelPractice.objects.filter(item__standard=new, title="组织生活会范本").exists()
+
+
+def test_importing_a_new_version_carries_the_models_over_in_its_transaction(demo, monkeypatch):
+    from assessment.importers import read_standard
+    from assessment.services.standards import standard_import
+    from tests import xlsx_factory as xf
+
+    parsed = read_standard(xf.REAL_FILE)
+    first = standard_import(parsed=parsed, actor=demo.alice, township=demo.township)
+    items = list(first.items.order_by("number"))
+    kept = mark(demo, item=items[0], evidence_ids=[])
+    ModelFile.objects.create(practice=kept, file="models/k.png", original_name="范本.png", content_type="image/png",
+                             size=1, uploaded_by=demo.alice)
+    mark(demo, item=items[1], evidence_ids=[], title="内容改写的")
+    withdrawn = mark(demo, item=items[2], evidence_ids=[], title="已撤回的")
+    model_withdraw(practice=withdrawn, actor=demo.alice, reason="过时")
+    parsed.items[1].content = "新版改写的内容"
+    second = standard_import(parsed=parsed, actor=demo.alice, township=demo.township)
+    carried = ModelPractice.objects.get(item__standard=second)
+    assert (carried.carried_from, carried.item.number, carried.title) == (kept, items[0].number, "支委会记录范本")
+    assert [f.file.name for f in carried.files.all()] == ["models/k.png"]
+    log = AuditLog.objects.get(action="model_carry_over")
+    assert (log.actor, log.target, log.new_value) == (demo.alice, str(second), "1")
+    # a third version gets the model once, from the second (not again from the first)
+    third = standard_import(parsed=parsed, actor=None, township=demo.township)
+    assert ModelPractice.objects.get(item__standard=third).carried_from == carried
+    # the carry-over fails: nothing of the import is written
+    monkeypatch.setattr(ModelFile.objects, "bulk_create", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        standard_import(parsed=parsed, actor=demo.alice, township=demo.township)
+    assert not Item.objects.filter(standard__name=second.name, standard__version=4).exists()
+    assert ModelPractice.objects.count() == 5
+
+
+def test_importing_another_townships_standard_carries_nothing_of_this_township(demo):
+    from assessment.importers import read_standard
+    from assessment.services.standards import standard_import
+    from tests import xlsx_factory as xf
+
+    parsed = read_standard(xf.REAL_FILE)
+    first = standard_import(parsed=parsed, township=demo.township)
+    mark(demo, item=first.items.order_by("number").first(), evidence_ids=[])
+    other = standard_import(parsed=parsed, township=demo.other_township)
+    assert not ModelPractice.objects.filter(item__standard=other).exists()
+    county = standard_import(parsed=parsed)  # the county's: every township's models
+    assert ModelPractice.objects.get(item__standard=county).township == demo.township
 
 
 def test_site_theme_is_set_by_the_admin_and_audited(client, demo):
@@ -357,6 +422,17 @@ def test_pairing_results_on_ranking_notice_summary_and_homes(client, paired):
     assert "示范点化峪村帮带本支部" in client.get(reverse("home")).content.decode()
     client.force_login(paired.carol)
     assert "本支部结对帮带西段村" in client.get(reverse("home")).content.decode()
+
+
+def test_site_page_shows_its_pairings_without_the_site_column(client, paired):
+    client.force_login(paired.dave)
+    html = client.get(reverse("demo-site", args=[paired.branch.pk])).content.decode()
+    table = html[html.index('class="table table-sm align-middle pairing-results"'):html.index("</table>")]
+    assert "<th scope=\"col\">帮带支部</th>" in table and "示范点</th>" not in table
+    assert "<td>西段村</td>" in table and "<td>化峪村</td>" not in table and "+12 分" in table
+    client.force_login(paired.alice)
+    html = client.get(reverse("results-ranking", args=[paired.round.pk])).content.decode()
+    assert "<th scope=\"col\">示范点</th>" in html and "<td>化峪村</td>" in html
 
 
 def test_mark_refuses_a_file_that_is_not_allowed(demo):

@@ -154,34 +154,59 @@ def model_carry_over(*, township, standard, actor):
     same (the same content): a new model for the new item, sharing the stored files. Models
     already carried over are skipped. Returns the number carried over."""
     check_township_admin(actor, township.pk)
+    with transaction.atomic():
+        return _carry_over(township.pk, standard, actor, _items_by_content(standard))
+
+
+def models_carry_over_on_import(*, standard, actor=None):
+    """On importing a new version (services.standards.standard_import, in its transaction):
+    carry over the models of every township that may use `standard` (its own township, or every
+    township with models when the standard is the county's). Returns the number carried over."""
+    targets = _items_by_content(standard)
+    townships = (ModelPractice.objects.filter(withdrawn_at__isnull=True).exclude(item__standard=standard)
+                 .order_by().values_list("township_id", flat=True).distinct())
+    if standard.township_id:
+        townships = townships.filter(township_id=standard.township_id)
+    with transaction.atomic():
+        return sum(_carry_over(township_id, standard, actor, targets) for township_id in townships) if targets else 0
+
+
+def _items_by_content(standard):
     targets = {}
-    for item in Item.objects.filter(standard=standard):
+    for item in Item.objects.filter(standard=standard).order_by("number"):
         targets.setdefault(item.content.strip(), item)
+    return targets
+
+
+def _carry_over(township_id, standard, actor, targets):
+    """The carry-over of one township's models (in the caller's transaction), audited. A model
+    that was itself carried over to a later version is carried from there (or not at all when
+    withdrawn there), so a chain of versions never shows the same model twice."""
     if not targets:
         return 0
     done = 0
-    with transaction.atomic():
-        already = set(ModelPractice.objects.filter(township=township, item__standard=standard,
-                                                   carried_from__isnull=False).values_list("carried_from_id", flat=True))
-        earlier = (ModelPractice.objects.filter(township=township, withdrawn_at__isnull=True)
-                   .exclude(item__standard=standard).select_related("item").prefetch_related("files"))
-        for practice in earlier:
-            target = targets.get(practice.item.content.strip())
-            if target is None or practice.pk in already:
-                continue
-            copy = ModelPractice.objects.create(
-                township=township, item=target, branch_id=practice.branch_id, year=practice.year,
-                title=practice.title, description=practice.description, source=practice.source,
-                carried_from=practice, marked_by=actor)
-            ModelFile.objects.bulk_create([
-                ModelFile(practice=copy, file=f.file.name, original_name=f.original_name,
-                          content_type=f.content_type, size=f.size, thumbnail=f.thumbnail.name,
-                          uploaded_by_id=f.uploaded_by_id)
-                for f in practice.files.all()
-            ])
-            done += 1
-        if done:
-            audit(actor=actor, action="model_carry_over", target=str(standard), new=str(done))
+    carried = ModelPractice.objects.filter(township_id=township_id, carried_from__isnull=False)
+    already = set(carried.filter(item__standard=standard).values_list("carried_from_id", flat=True))
+    already |= set(carried.exclude(item__standard=standard).values_list("carried_from_id", flat=True))
+    earlier = (ModelPractice.objects.filter(township_id=township_id, withdrawn_at__isnull=True)
+               .exclude(item__standard=standard).select_related("item").prefetch_related("files"))
+    for practice in earlier:
+        target = targets.get(practice.item.content.strip())
+        if target is None or practice.pk in already:
+            continue
+        copy = ModelPractice.objects.create(
+            township_id=township_id, item=target, branch_id=practice.branch_id, year=practice.year,
+            title=practice.title, description=practice.description, source=practice.source,
+            carried_from=practice, marked_by_id=actor.pk if getattr(actor, "pk", None) else practice.marked_by_id)
+        ModelFile.objects.bulk_create([
+            ModelFile(practice=copy, file=f.file.name, original_name=f.original_name,
+                      content_type=f.content_type, size=f.size, thumbnail=f.thumbnail.name,
+                      uploaded_by_id=f.uploaded_by_id)
+            for f in practice.files.all()
+        ])
+        done += 1
+    if done:
+        audit(actor=actor, action="model_carry_over", target=str(standard), new=str(done))
     return done
 
 

@@ -13,6 +13,7 @@ from assessment.importers import points_text
 from assessment.models import Area, Bonus, GradeBand, Item, Phase, Standard, Veto
 
 from .base import ServiceError, audit
+from .demo import models_carry_over_on_import
 
 
 def standard_in_use(standard):
@@ -34,7 +35,8 @@ def _create_standard(**fields):
 
 @transaction.atomic
 def standard_import(*, parsed, actor=None, name=None, township=None):
-    """Create a Standard (the next version of its name) from a ParsedStandard."""
+    """Create a Standard (the next version of its name) from a ParsedStandard; the townships'
+    models (示范做法) of items with the same content are carried over to it in the same transaction."""
     name = (name or parsed.name or "").strip()[:200]
     if not name:
         raise ServiceError(_("请填写考核标准名称。"))
@@ -71,6 +73,7 @@ def standard_import(*, parsed, actor=None, name=None, township=None):
             "areas": len(parsed.areas), "items": len(parsed.items), "total": points_text(parsed.total_points),
         },
     )
+    models_carry_over_on_import(standard=standard, actor=actor)  # the 示范做法 of the same items
     return standard
 
 

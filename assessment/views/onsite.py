@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from assessment import grids, permissions, selectors, selectors_plan
 from assessment.grids import SENTINEL, kind_label, url_pattern
+from assessment.grids_demo import model_blocks
 from assessment.forms import clean_self_score
 from assessment.models import BonusClaim, BranchKind, Grade, Phase, Score, Status, Veto
 from assessment.services import onsite as services
@@ -142,7 +143,7 @@ HEADS = grids.Memo()  # an item's head depends only on its texts and the languag
 ROW = (
     '<article class="or{error_class}" id="item-{id}" data-item="{id}" data-points="{points}">{head}'
     '<div class="or-self"><span class="or-self-score">{t_self} <b>{self_text}</b> / {points} {t_points}</span>'
-    '{self_note}{plan}{files}</div>'
+    '{self_note}{plan}{files}{models}</div>'
     '<div class="or-input">'
     '<div class="or-score"><label for="s{id}">{t_score}</label><span class="or-score-box">'
     '<input type="text" inputmode="decimal" autocomplete="off" class="form-control{invalid_class}" id="s{id}" '
@@ -225,11 +226,13 @@ def _files_html(files, urls, t):
     return f'<ul class="of">{"".join(parts)}</ul>'
 
 
-def _render_grid(sheet, editable, errors=None, plan_counts=None):
+def _render_grid(sheet, editable, errors=None, plan_counts=None, models=None):
     """Set `rows_html` on every area of the sheet, and `files_html` on every bonus.
     Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed;
-    a counting item shows its year of records (plan_counts: selectors_plan.item_counts)."""
+    a counting item shows its year of records (plan_counts: selectors_plan.item_counts), an item
+    with a model practice its 看示范点怎么做 block (models: grids_demo.model_blocks)."""
     labels, t = _texts(editable)
+    models = models or {}
     language = get_language()
     urls = (url_pattern("evidence-file"), url_pattern("evidence-thumb"), url_pattern("evidence-medium"))
     errors, plan_counts = errors or {}, plan_counts or {}
@@ -248,7 +251,7 @@ def _render_grid(sheet, editable, errors=None, plan_counts=None):
                 **labels, id=item_id, head=head, points=row["points_text"],
                 self_text=row["self_text"] or "—",
                 self_note=f'<span class="or-self-note">{_esc(row["self_note"])}</span>' if row["self_note"] else "",
-                files=_files_html(row["files"], urls, t),
+                files=_files_html(row["files"], urls, t), models=models.get(row["item_id"], ""),
                 plan=(render_to_string("assessment/plan_count.jinja", {"p": plan_counts[row["item_id"]]}, using="jinja2")
                       if row["item_id"] in plan_counts else ""),
                 onsite=_esc(row["onsite_text"]), reason=_esc(row["reason"]),
@@ -379,7 +382,8 @@ def scoring(request, pk):
             status = 409 if any(e.get("conflict") for e in errors.values()) else 400
     sheet = selectors.onsite_sheet_for(assessment)
     context = _scoring_context(request, assessment, sheet)
-    _render_grid(sheet, context["editable"], errors, selectors_plan.item_counts(assessment, timezone.localdate()))
+    _render_grid(sheet, context["editable"], errors, selectors_plan.item_counts(assessment, timezone.localdate()),
+                 model_blocks(assessment.branch.township_id, assessment.round.standard_id))
     return render(request, "assessment/onsite.jinja", context, status=status, using="jinja2")
 
 

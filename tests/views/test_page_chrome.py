@@ -82,3 +82,13 @@ def test_date_filter_shows_the_local_time(settings):
     assert date(moment, "Y-m-d H:i:s") == "2026-03-02 07:30:05"
     assert date(datetime.date(2026, 3, 1), "Y-m-d") == "2026-03-01"
     assert date(None, "Y-m-d") == ""
+
+
+@pytest.mark.parametrize("who, page", [("carol", checklist), ("bob", scoring), ("alice", checklist)])
+def test_the_navbar_links_the_models_library_of_the_township(client, cast, who, page):
+    client.force_login(getattr(cast, who))
+    nav = navbar(client.get(page(cast)).content.decode())
+    library = reverse("models-library")
+    assert f'href="{library}">示范做法库</a>' in nav
+    assert navbar(client.get(reverse("home")).content.decode()) == nav
+    assert client.get(library).status_code == 200
