@@ -134,3 +134,16 @@ def test_no_changes_after_the_notice(cast):
         Round.objects.filter(pk=cast.round.pk).update(phase=Phase.SELF)
         cast.round.refresh_from_db()
         round_schedule_set(round=cast.round, actor=cast.alice, plan={cast.other_assessment.pk: (None, [])})
+
+
+def test_the_assessor_home_warns_of_two_places_on_one_day(client, cast):
+    Round.objects.filter(pk=cast.round.pk).update(phase=Phase.ONSITE)
+    Assessment.objects.filter(round=cast.round).update(status=Status.SUBMITTED)
+    day = datetime.date(2026, 12, 9)
+    round_schedule_set(round=cast.round, actor=cast.alice, plan={cast.assessment.pk: (day, [cast.bob.pk]),
+                                                                cast.assessment2.pk: (day, [cast.bob.pk])})
+    client.force_login(cast.bob)
+    html = client.get(reverse("home")).content.decode()
+    assert "您在2026年12月9日有 2 处考评：化峪村、西段村" in html
+    client.force_login(cast.alice)
+    assert "处考评：" not in client.get(reverse("home")).content.decode()  # the admin's home is not the assessor's
