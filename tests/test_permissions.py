@@ -350,6 +350,7 @@ DATA = {
     "selfeval-return": lambda p: {"reason": "请补充会议记录的佐证材料"},
     "selfeval-extend": lambda p: {"until": _today(20)},
     "selfeval-remind": lambda p: {"branch": [p.assessment.branch_id]},
+    "plan-remind": lambda p: {"confirm": "1"},  # asked and confirmed (bulk_confirm.html)
     "evidence-upload": lambda p: {"file": upload("会议记录.png", png_bytes())},
     "bonus-claim-save": lambda p: {"note": "获评市级先进基层党组织"},
     "round-phase-set": lambda p: {"phase": "onsite", "confirm": "1", "all": "skip",
