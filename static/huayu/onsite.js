@@ -186,10 +186,26 @@
     var rows = unscored(section);
     if (!rows.length) { window.alert(msg.msgAreaDone.replace("{area}", name)); return; }
     if (!window.confirm(msg.msgAreaFull.replace("{area}", name).replace("{n}", rows.length))) return;
-    rows.forEach(function (row) {
-      var full = row.querySelector(".or-full");
-      if (full) full.click();  // the single item's path: sets the points and hands the row to keep.js
-    });
+    // One after another, each through the single item's path (sets the points, hands the row to
+    // keep.js): the totals in the bar come back in order. Offline, keep.js holds each and the next
+    // one is handed over as soon as the previous one has left the 保存中 state.
+    var waited = 0;
+    function one(i) {
+      if (i >= rows.length) return;
+      var full = rows[i].querySelector(".or-full");
+      var status = rows[i].querySelector(".or-status");
+      if (full) full.click();
+      waited = 0;
+      (function wait() {
+        if (status && status.textContent.indexOf(msg.msgSaving) === 0 && waited < 15000) {
+          waited += 100;
+          setTimeout(wait, 100);
+        } else {
+          one(i + 1);
+        }
+      })();
+    }
+    one(0);
   }
 
   document.addEventListener("click", function (event) {

@@ -13,7 +13,7 @@ from assessment.models import Phase, Round, Score, Status
 from assessment.services.rounds import round_prepare
 from assessment.services.schedule import round_schedule_set
 from tests.conftest import PASSWORD, make_standard
-from tests.e2e.conftest import log_in, no_sideways_scroll, shot
+from tests.e2e.conftest import SHOTS, log_in, no_sideways_scroll, shot
 
 
 @pytest.fixture
@@ -47,6 +47,13 @@ def test_assessor_schedule_next_unscored_and_area_full(phone, ready):
     assert no_sideways_scroll(phone)
     shot(phone, "schedule-phone")
 
+    # the progress table at 390 px: branch, status and total in view without scrolling sideways
+    phone.goto(f"{phone.base}/rounds/{c.onsite_round.pk}/self/")
+    first_row = phone.locator(".overview-table tbody tr").first
+    for cell in (first_row.locator("td").nth(0), first_row.locator(".badge"), first_row.locator("td.text-end")):
+        expect(cell).to_be_in_viewport(ratio=1)
+    shot(phone, "selfeval-overview-phone")
+
     phone.goto(f"{phone.base}/assessments/{c.second.pk}/onsite/")
     area1 = [i for i in c.items if i.area.number == 1]
     area2 = [i for i in c.items if i.area.number == 2]
@@ -59,6 +66,8 @@ def test_assessor_schedule_next_unscored_and_area_full(phone, ready):
     expect(phone.locator("#onsite-bar")).to_be_in_viewport()
     expect(phone.locator(".onsite-toc")).to_be_in_viewport()
     assert no_sideways_scroll(phone)
+    SHOTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "onsite-next-phone-view.png"))  # what the thumb sees: the bar over the item
     shot(phone, "onsite-next-phone")
 
     # 本方面全部满分: the confirmation names the count (4 unscored), then every item saves
