@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import results
@@ -188,7 +188,17 @@ def _assessor(round, user):
         first = rows[0]
         todo.todos.append(Todo(_("下一个：%(branch)s（已评 %(done)s/%(all)s 项）") % {
             "branch": first.branch.name, "done": first.onsite_scored, "all": first.total_items}, first.url, "warning"))
+    days = {}
+    for row in rows:
+        if row.mine and row.scheduled_date:
+            days.setdefault(row.scheduled_date, []).append(row.branch.name)
+    for day, names in sorted(days.items()):
+        if len(names) > 1:
+            todo.todos.append(Todo(_("您在%(date)s有 %(n)s 处考评：%(places)s，请与镇党委核对日程。") % {
+                "date": formats.date_format(day, "DATE_FORMAT"), "n": len(names), "places": "、".join(names)},
+                reverse("round-schedule-print", args=[round.pk]), "danger"))
     todo.links.append((_("现场考评总览"), reverse("onsite-overview", args=[round.pk])))
+    todo.links.append((_("考评日程"), reverse("round-schedule-print", args=[round.pk])))
     return todo
 
 

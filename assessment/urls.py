@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, selfeval, township
+from .views import demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     *evidence.urlpatterns,
     *township.urlpatterns,
     *rounds.urlpatterns,
+    *schedule.urlpatterns,
     *results.urlpatterns,
     *notice.urlpatterns,
     *rectifications.urlpatterns,

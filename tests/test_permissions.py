@@ -108,6 +108,10 @@ TABLE = [
     ("round-phase-set",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
     ("round-detail",                "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
     ("round-phase-confirm",         "self",      "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
+    # 考评日程: the township admin arranges it, the staff read and print it
+    ("round-schedule",              "self",      "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
+    ("round-schedule",              "self",      "FORM",  "LG   RD   FB   FB   FB   NF   NF   RD"),
+    ("round-schedule-print",        "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
     # a branch has begun its self-evaluation: the round cannot step back (403 with the reason, for all)
     ("round-phase-back",            "self",      "POST",  "LG   FB   FB   FB   FB   NF   NF   FB"),
     # 按未自评考评 is for the on-site phase only
@@ -234,6 +238,8 @@ ARGS = {
     "round-detail": lambda p: [p.round.pk],
     "round-phase-confirm": lambda p: [p.round.pk],
     "round-phase-back": lambda p: [p.round.pk],
+    "round-schedule": lambda p: [p.round.pk],
+    "round-schedule-print": lambda p: [p.round.pk],
     "selfeval-skip": lambda p: [p.assessment.pk],
     "onsite-scoring": lambda p: [p.assessment.pk],
     "onsite-item-save": lambda p: [p.assessment.pk, p.item.pk],
@@ -344,11 +350,13 @@ DATA = {
     "selfeval-return": lambda p: {"reason": "请补充会议记录的佐证材料"},
     "selfeval-extend": lambda p: {"until": _today(20)},
     "selfeval-remind": lambda p: {"branch": [p.assessment.branch_id]},
+    "plan-remind": lambda p: {"confirm": "1"},  # asked and confirmed (bulk_confirm.html)
     "evidence-upload": lambda p: {"file": upload("会议记录.png", png_bytes())},
     "bonus-claim-save": lambda p: {"note": "获评市级先进基层党组织"},
     "round-phase-set": lambda p: {"phase": "onsite", "confirm": "1", "all": "skip",
                                   **{f"arrange-{pk}": "" for pk in p.round.assessments.values_list("pk", flat=True)}},
     "round-phase-back": lambda p: {"reason": "误操作"},
+    "round-schedule": lambda p: {f"date-{p.assessment.pk}": _today(3), f"team-{p.assessment.pk}": [str(p.round.township.users.filter(role="assessor").first().pk)]},
     "onsite-scoring": lambda p: {f"version-{p.item.pk}": _version(p), f"score-{p.item.pk}": "1",
                                  f"reason-{p.item.pk}": "会议记录缺两次"},
     "onsite-item-save": lambda p: {"score": "1", "reason": "会议记录缺两次", "version": _version(p)},

@@ -231,6 +231,15 @@ def test_grid_shows_the_behind_first_with_fixed_queries(client, plan, django_ass
     assert "本月已提醒" in client.get(url).content.decode()
 
 
+def test_reminding_many_asks_first_with_the_count(client, plan):
+    login(client, plan.alice)
+    url = reverse("plan-remind", args=[2026, plan.monthly.pk])
+    html = client.post(url).content.decode()  # both branches are behind
+    assert "向 2 个落后的支部发送提醒" in html and "确认发送 2 条提醒" in html and not Message.objects.exists()
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    assert Message.objects.filter(user__in=[plan.carol, plan.dave]).count() == 2
+
+
 @pytest.mark.parametrize("user, status", [("alice", 200), ("bob", 200), ("carol", 403), ("eve", 200)])
 def test_grid_permissions(client, plan, user, status):
     log(plan, 1)

@@ -249,6 +249,15 @@ def plan_remind(request, year, duty_id):
     if year != today.year:
         return _refuse(request, _("只能提醒本年度落后的党支部。"))
     rows = selectors_plan.township_grid(township.pk, year, duty, today)
+    behind = [row for row in rows if row.tally.missing and not row.reminded]
+    if request.POST.get("confirm") != "1" and len(behind) > 1:  # sending to many: ask first, naming the count
+        return render(request, "assessment/bulk_confirm.html", {
+            "title": _("提醒落后的支部"), "button": _("确认发送 %(n)s 条提醒") % {"n": len(behind)},
+            "question": _("将就“%(duty)s”向 %(n)s 个落后的支部发送提醒，确认发送吗？") % {"duty": duty.name, "n": len(behind)},
+            "names": [row.name for row in behind], "hidden": [("township", township.pk)],
+            "action": reverse("plan-remind", args=[year, duty.pk]),
+            "back": reverse("plan-grid", args=[year]) + f"?duty={duty.pk}",
+        })
     try:
         result = plan_reminders_send(township=township, year=year, duty=duty, actor=request.user, today=today,
                                      behind_branch_ids=[row.branch_id for row in rows if row.tally.missing],

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessment import grids, selectors
-from assessment.models import Phase, Role, Status
+from assessment.models import Assessment, Phase, Role, Status
 from assessment.permissions import is_township_admin, is_township_staff
 from assessment.services.base import ServiceError
 from assessment.services.reminders import REMINDABLE, messages_mark_read, self_reminders_send
@@ -105,6 +105,13 @@ def self_overview(request, pk):
     })
 
 
+def _remind_targets(round, branch_ids):
+    """The assessments of `round` a reminder to `branch_ids` would reach (not submitted yet)."""
+    ids = [int(value) for value in branch_ids if str(value).isdigit() and len(str(value)) < 19]
+    return list(Assessment.objects.filter(round=round, branch_id__in=ids, status__in=REMINDABLE)
+                .select_related("branch").order_by("branch__order", "branch__name"))
+
+
 @login_required
 @require_POST
 def self_remind(request, pk):
@@ -114,6 +121,18 @@ def self_remind(request, pk):
     if round.phase != Phase.SELF:
         return _forbidden(request, round, _("自评阶段已结束（当前为“%(phase)s”），不能再发送自评提醒。") % {
             "phase": round.get_phase_display()})
+    if request.POST.get("confirm") != "1":
+        chosen = _remind_targets(round, request.POST.getlist("branch"))
+        if len(chosen) > 1:  # sending to many: ask first, naming the count
+            hidden = [("branch", a.branch_id) for a in chosen]
+            hidden += [(key, request.POST.get(key, "")) for key in ("sort", "status")]
+            return render(request, "assessment/bulk_confirm.html", {
+                "title": _("发送自评提醒"), "button": _("确认发送 %(n)s 条提醒") % {"n": len(chosen)},
+                "question": _("将向 %(n)s 个支部的支部书记发送自评提醒（站内消息和电子邮件），确认发送吗？") % {"n": len(chosen)},
+                "names": [a.branch.name for a in chosen], "hidden": hidden,
+                "action": reverse("selfeval-remind", args=[round.pk]),
+                "back": reverse("selfeval-overview", args=[round.pk]),
+            })
     try:
         result = self_reminders_send(
             round=round, actor=request.user, branch_ids=request.POST.getlist("branch"),

@@ -148,3 +148,73 @@
     rows = {};
   });
 })();
+
+/* On a phone on site: "下一未评项" in the sticky bar goes to the next item without a score
+ * (after the one in view, then from the top); "本方面全部满分" gives every unscored item of an
+ * area its full points after a confirmation naming the count, each through the same save
+ * path as one item (keep.js queues them, offline-safe). */
+(function () {
+  "use strict";
+  var form = document.getElementById("onsite-form");
+  if (!form || !Element.prototype.closest) return;
+  var msg = form.dataset;
+
+  function unscored(scope) {
+    return Array.prototype.filter.call(scope.querySelectorAll("article.or"), function (row) {
+      var score = row.querySelector("input[name^='score-']");
+      return score && !score.disabled && score.value.trim() === "";
+    });
+  }
+
+  function barHeight() {
+    var bar = document.getElementById("onsite-bar");
+    return bar ? bar.getBoundingClientRect().height : 0;
+  }
+
+  function next() {
+    var rows = unscored(document);
+    if (!rows.length) { window.alert(msg.msgAllScored); return; }
+    var below = barHeight() + 8;
+    var target = rows.find(function (row) { return row.getBoundingClientRect().top > below + 4; }) || rows[0];
+    target.scrollIntoView({block: "start"});
+    var score = target.querySelector("input[name^='score-']");
+    score.focus({preventScroll: true});
+  }
+
+  function areaFull(button) {
+    var section = document.getElementById("area-" + button.getAttribute("data-area"));
+    if (!section) return;
+    var name = button.getAttribute("data-area-name");
+    var rows = unscored(section);
+    if (!rows.length) { window.alert(msg.msgAreaDone.replace("{area}", name)); return; }
+    if (!window.confirm(msg.msgAreaFull.replace("{area}", name).replace("{n}", rows.length))) return;
+    // One after another, each through the single item's path (sets the points, hands the row to
+    // keep.js): the totals in the bar come back in order. Offline, keep.js holds each and the next
+    // one is handed over as soon as the previous one has left the 保存中 state.
+    var waited = 0;
+    function one(i) {
+      if (i >= rows.length) return;
+      var full = rows[i].querySelector(".or-full");
+      var status = rows[i].querySelector(".or-status");
+      if (full) full.click();
+      waited = 0;
+      (function wait() {
+        if (status && status.textContent.indexOf(msg.msgSaving) === 0 && waited < 15000) {
+          waited += 100;
+          setTimeout(wait, 100);
+        } else {
+          one(i + 1);
+        }
+      })();
+    }
+    one(0);
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target.closest) return;
+    if (target.closest("#onsite-next")) { next(); return; }
+    var button = target.closest(".onsite-area-full");
+    if (button) areaFull(button);
+  });
+})();

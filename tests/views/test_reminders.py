@@ -30,8 +30,13 @@ def test_admin_reminds_the_selected_branches(client, mails, mailoutbox, django_c
     ids = list(Score.objects.filter(assessment=cast.assessment).order_by("item__number").values_list("pk", flat=True)[:5])
     Score.objects.filter(pk__in=ids).update(self_score=Decimal("1"))
     client.force_login(cast.alice)
+    # to many: first the question with the count, nothing sent
+    html = client.post(remind_url(cast.round), {"branch": [cast.branch.pk, cast.branch2.pk]}).content.decode()
+    assert "将向 2 个支部的支部书记发送自评提醒" in html and "化峪村、西段村" in html and "确认发送 2 条提醒" in html
+    assert 'name="confirm" value="1"' in html and not Message.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(remind_url(cast.round), {"branch": [cast.branch.pk, cast.branch2.pk]}, follow=True)
+        response = client.post(remind_url(cast.round), {"branch": [cast.branch.pk, cast.branch2.pk], "confirm": "1"},
+                               follow=True)
     assert response.redirect_chain[-1][0] == reverse("selfeval-overview", kwargs={"pk": cast.round.pk})
     assert "已向 2 个支部发送提醒" in response.content.decode()
 
