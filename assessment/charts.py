@@ -104,7 +104,7 @@ def _horizontal_bars(labels, series, title, maximum, marked, marked_label):
     chart = pygal.HorizontalBar(**_config(width=820, height=height, title=title or None,
                                           print_values=len(labels) <= 40, show_legend=len(series) > 1,
                                           range=(0, float(maximum)) if maximum else None,
-                                          truncate_label=-1, margin_left=_label_margin(names)))
+                                          margin_left=_label_margin(names)))
     chart.x_labels = names[::-1]  # pygal draws the first label at the bottom
     for name, values in series:
         chart.add(name, [{"value": float(v), "color": MARKED_COLOUR} if m else float(v)

@@ -579,12 +579,13 @@ class OnsiteRow(dict):
     __slots__ = ()
 
     def __init__(self, values, files, history):
-        (item_id, number, area_id, content, criteria, points, self_score, self_note, onsite_score,
+        (item_id, number, area_id, content, criteria, check_method, points, self_score, self_note, onsite_score,
          reason, needs_rectification, requirement, version) = values
         super().__init__(
             item_id=item_id, files=files, history=history,
             id=str(item_id), number=str(number), area=str(area_id),
-            content=content, criteria=criteria, points=points, points_text=decimal_text(points),
+            content=content, criteria=criteria, check_method=check_method,
+            points=points, points_text=decimal_text(points),
             self_text="" if self_score is None else decimal_text(self_score),
             self_note=self_note, onsite_score=onsite_score,
             onsite_text="" if onsite_score is None else decimal_text(onsite_score),
@@ -682,7 +683,8 @@ def assessment_history(assessment):
     return rows
 
 
-SHEET_FIELDS = ("item_id", "item__number", "item__area_id", "item__content", "item__criteria", "points",
+SHEET_FIELDS = ("item_id", "item__number", "item__area_id", "item__content", "item__criteria", "item__check_method",
+                "points",
                 "self_score", "self_note", "onsite_score", "deduction_reason", "needs_rectification",
                 "requirement", "version")
 FILE_FIELDS = ("id", "item_id", "bonus_claim_id", "thumbnail", "original_name", "content_type")

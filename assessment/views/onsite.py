@@ -136,8 +136,9 @@ def _short(text, limit=80):
 HEAD = (
     '<div class="or-no">{number}</div>'
     '<div class="or-main"><div class="or-content">{content}</div>'
-    '<div class="or-criteria"><b>{t_criteria}</b>{criteria}</div></div>'
+    '<div class="or-criteria"><b>{t_criteria}</b>{criteria}</div>{method}</div>'
 )
+METHOD = '<div class="or-criteria or-method"><b>{t_method}</b>{method}</div>'  # 考核方式, where the standard has one
 HEADS = grids.Memo()  # an item's head depends only on its texts and the language: written once
 
 ROW = (
@@ -163,7 +164,7 @@ ROW = (
 
 def _texts(editable):
     t = {key: _esc(_(value)) for key, value in (
-        ("t_criteria", N_("评分标准")), ("t_self", N_("自评")), ("t_points", N_("分")), ("t_score", N_("考评得分")),
+        ("t_criteria", N_("评分标准")), ("t_method", N_("考核方式")), ("t_self", N_("自评")), ("t_points", N_("分")), ("t_score", N_("考评得分")),
         ("t_unscored", N_("未评分")), ("t_reason", N_("扣分原因")), ("t_reason_hint", N_("扣分必填")),
         ("t_rect", N_("需整改")), ("t_req", N_("整改要求")), ("t_req_hint", N_("对照评分标准逐项整改到位。")),
     )}
@@ -244,9 +245,12 @@ def _render_grid(sheet, editable, errors=None, plan_counts=None, models=None):
                 row.update(problem)
             item_id = row["id"]
             error = row["error"]
-            head = HEADS.get((language, row["number"], row["content"], row["criteria"]), lambda: HEAD.format(
+            head = HEADS.get((language, row["number"], row["content"], row["criteria"], row["check_method"]),
+                             lambda: HEAD.format(
                 number=row["number"], content=_esc(row["content"]), t_criteria=labels["t_criteria"],
-                criteria=_esc(row["criteria"])))
+                criteria=_esc(row["criteria"]),
+                method=METHOD.format(t_method=labels["t_method"], method=_esc(row["check_method"]))
+                if row["check_method"] else ""))
             parts.append(ROW.format(
                 **labels, id=item_id, head=head, points=row["points_text"],
                 self_text=row["self_text"] or "—",

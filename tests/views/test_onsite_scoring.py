@@ -62,6 +62,18 @@ def test_assessor_sees_items_self_scores_evidence_and_inputs(client, cast):
     assert "一票否决" in html and "弄虚作假" in html and "加分项" in html and "先进基层党组织" in html
 
 
+def test_assessor_sees_the_check_method_where_the_standard_has_one(client, cast):
+    """考核方式 (查阅资料、实地查看 …) is kept by the importer and shown to scorers on site too."""
+    onsite_ready(cast)
+    first, second = items(cast)[:2]
+    type(first).objects.filter(pk=first.pk).update(check_method="查阅会议记录，实地查看")
+    type(first).objects.filter(pk=second.pk).update(check_method="")
+    response, html = get_html(client, cast.bob, cast.assessment)
+    assert "<b>考核方式</b>查阅会议记录，实地查看" in html
+    with_method = [item for item in items(cast) if type(item).objects.get(pk=item.pk).check_method]
+    assert second not in with_method and html.count("<b>考核方式</b>") == len(with_method)
+
+
 def test_saved_values_and_version_show(client, cast):
     onsite_ready(cast)
     first = items(cast)[0]
