@@ -35,7 +35,7 @@ def test_production_settings_leave_server_timing_off():
     import subprocess
     import sys
 
-    env = {**os.environ, "HUAYU_PRODUCTION": "1", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "example.org"}
+    env = {**os.environ, "HUAYU_PRODUCTION": "1", "SECRET_KEY": "k" * 50, "AUDIT_KEY": "a" * 40, "ALLOWED_HOSTS": "example.org"}
     code = "import django; django.setup(); from django.conf import settings; print(settings.SERVER_TIMING)"
     for extra, expected in (({}, "False"), ({"SERVER_TIMING": "1"}, "True")):
         out = subprocess.run([sys.executable, "-c", code], env={**env, **extra, "DJANGO_SETTINGS_MODULE": "huayu.settings"},
@@ -67,7 +67,7 @@ def test_gunicorn_does_not_name_itself(tmp_path):
     from tests.test_scale_out import ROOT, free_port
 
     port = free_port()
-    env = {**os.environ, "HUAYU_PRODUCTION": "1", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
+    env = {**os.environ, "HUAYU_PRODUCTION": "1", "SECRET_KEY": "k" * 50, "AUDIT_KEY": "a" * 40, "ALLOWED_HOSTS": "127.0.0.1",
            "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
            "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
            "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1", "DJANGO_SETTINGS_MODULE": "huayu.settings"}

@@ -22,7 +22,7 @@ from tests.e2e.conftest import DESKTOP, PHONE, shot
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 DEMO_PASSWORD = "huayu2026"
-SKIP = re.compile(r"/accounts/logout|/admin/|/evidence/|/plan/files/|\.xlsx$|\.docx$|\.pdf$|/export|/print")
+SKIP = re.compile(r"/accounts/logout|/admin/|/evidence/|/plan/files/|/models/files/|/visits/photos/|/download/|\.zip$|\.xlsx$|\.docx$|\.pdf$|/export|/print")
 MAX_PAGES = 30
 # The pages a phone is used for (secretaries and assessors in a village): home, the checklist,
 # the on-site page, the year's records, a record, the notice, a rectification, messages.

@@ -166,6 +166,10 @@ def test_a_held_old_save_does_not_overwrite_a_newer_one_on_the_checklist(browser
     item.locator("input[name^=score-]").blur()
     old.wait_for_function("() => document.querySelector('#item-%d .sr-status').textContent.includes('保存中')"
                           % c.items[0].pk)
+    for _ in range(100):  # the request reaches the route a moment after the page says 保存中
+        if held:
+            break
+        old.wait_for_timeout(100)
     assert len(held) == 1
 
     other = item_row(new, c.items[0])
