@@ -200,7 +200,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# One language: the interface's texts are written in Chinese and no other translation exists, so
+# a browser set to English must not switch the dates and Django's own texts to English
+# (it showed “Dec. 15, 2026” among Chinese text).
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

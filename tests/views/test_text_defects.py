@@ -66,6 +66,16 @@ def test_dates_as_an_office_writes_them(client, cast):
     assert "2027年1月1日" in html and "2027-01-01" not in html
 
 
+def test_dates_are_written_as_an_office_writes_them_whatever_the_browsers_language(client, cast):
+    """An office PC or a phone set to English still gets the Chinese interface, dates included
+    (the app has no English translation: an English browser got “Jan. 1, 2027” among Chinese text)."""
+    Round.objects.filter(pk=cast.round.pk).update(self_end=datetime.date(2027, 1, 1))
+    client.force_login(cast.alice)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "2027年1月1日" in html and "Jan. 1, 2027" not in html
+    assert '<html lang="zh-hans"' in html
+
+
 def test_breadcrumbs_use_one_separator(client, cast):
     client.force_login(cast.carol)
     for url in (reverse("selfeval-submit", args=[cast.assessment.pk]), reverse("selfeval-checklist", args=[cast.assessment.pk])):
