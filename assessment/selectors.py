@@ -262,20 +262,6 @@ def self_summary(assessment, today=None):
             "extended": bool(assessment.self_deadline)}
 
 
-def self_area_subtotals(assessment, area_id=None):
-    """{area_id: {"subtotal", "scored", "items"}} of the self scores, summed by the database."""
-    qs = Score.objects.filter(assessment=assessment)
-    if area_id is not None:
-        qs = qs.filter(item__area_id=area_id)
-    rows = qs.values("item__area_id").annotate(
-        subtotal=Sum("self_score"), scored=Count("self_score"), items=Count("id")
-    ).order_by()
-    return {
-        row["item__area_id"]: {"subtotal": row["subtotal"] or ZERO, "scored": row["scored"], "items": row["items"]}
-        for row in rows
-    }
-
-
 def self_progress(assessment):
     """{"scored", "items", "total"} of an assessment's self scores: one aggregate query."""
     agg = Score.objects.filter(assessment=assessment).aggregate(
@@ -637,27 +623,6 @@ class OnsiteSheet:
     bonus_total: Decimal  # approved bonus points, before the cap
     bonus_cap: Decimal
     scorers: list       # names of the people who scored on site, in the order they first did
-
-
-def onsite_area_subtotals(assessment, area_id=None):
-    """{area_id: {"self", "onsite", "scored", "items"}} summed by the database (one query)."""
-    qs = Score.objects.filter(assessment=assessment)
-    if area_id is not None:
-        qs = qs.filter(item__area_id=area_id)
-    rows = qs.values("item__area_id").annotate(
-        self_sum=Sum("self_score"), onsite_sum=Sum("onsite_score"), scored=Count("onsite_score"), items=Count("id"),
-    ).order_by()
-    return {row["item__area_id"]: {"self": row["self_sum"] or ZERO, "onsite": row["onsite_sum"] or ZERO,
-                                   "scored": row["scored"], "items": row["items"]} for row in rows}
-
-
-def onsite_progress(assessment):
-    """{"scored", "items", "self_total", "onsite_total"} of an assessment: one aggregate query."""
-    agg = Score.objects.filter(assessment=assessment).aggregate(
-        items=Count("id"), scored=Count("onsite_score"), self_total=Sum("self_score"),
-        onsite_total=Sum("onsite_score"))
-    return {"scored": agg["scored"], "items": agg["items"], "self_total": agg["self_total"] or ZERO,
-            "onsite_total": agg["onsite_total"] or ZERO}
 
 
 def onsite_grade(assessment, onsite_total, bonus_total=None, has_veto=None):
