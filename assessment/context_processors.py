@@ -7,6 +7,5 @@ from assessment import chrome
 
 def navbar(request):
     """`navbar`: the rendered navbar (assessment.chrome, the same as on Jinja pages), made only
-    when a page prints it; counting the unread messages for its badge takes no query when
-    the user was loaded with the count (assessment.auth), one otherwise."""
+    when a page prints it (counting the unread messages for its badge is one query)."""
     return {"navbar": SimpleLazyObject(lambda: chrome.navbar(request))}

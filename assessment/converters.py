@@ -1,8 +1,9 @@
 """The URL converters: `<id:pk>` for record ids, `<year:year>` for years.
 
 Like Django's `int`, but a number beyond the database's bigint range does not match, so the
-URL is simply not found (404) instead of reaching a query that the database refuses (a 500 on
-PostgreSQL, where some queries are prepared with bigint parameters: assessment/prepared.py).
+URL is simply not found (404) instead of reaching a query that the database refuses (PostgreSQL
+answers "bigint out of range" where a number is compared with a bigint parameter, and SQLite's
+driver cannot even pass it: a 500 either way).
 """
 
 from django.urls import register_converter

@@ -10,8 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Role
-from .prepared import Prepared
+from .models import Assessment, Role, Score
 
 
 def is_township_staff(user):
@@ -56,19 +55,25 @@ def role_required(*roles):
     return decorator
 
 
-def _assessment(pk):
-    from .models import Assessment
-
-    return Assessment.objects.select_related("round", "round__standard", "branch").filter(pk=pk)
-
-
-ASSESSMENT = Prepared(_assessment)  # every page of one branch starts here: compiled once
-
-
 def assessment_for(user, pk):
-    """The assessment `pk` with its round and branch, if the user may see that branch; else 404."""
-    found = ASSESSMENT(pk=int(pk))
-    if not found:
+    """The assessment `pk` with its round, standard and branch (one query), if the user may see
+    that branch; else 404."""
+    try:
+        assessment = Assessment.objects.select_related("round", "round__standard", "branch").get(pk=pk)
+    except Assessment.DoesNotExist:
         raise Http404
-    check_branch(user, found[0].branch)
-    return found[0]
+    check_branch(user, assessment.branch)
+    return assessment
+
+
+def score_for(user, pk, item_id):
+    """The score of item `item_id` in assessment `pk`, with its item and its assessment (round,
+    standard, branch): one query for both, as a save of one item needs them; 404 if there is no
+    such score or the user may not see the branch."""
+    try:
+        score = Score.objects.select_related("item", "assessment__round__standard", "assessment__branch").get(
+            assessment_id=pk, item_id=item_id)
+    except Score.DoesNotExist:
+        raise Http404
+    check_branch(user, score.assessment.branch)
+    return score

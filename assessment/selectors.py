@@ -16,9 +16,8 @@ from .models import (
     ZERO, Area, Assessment, AuditLog, Branch, BranchKind, Message, Phase, Rectification, RectificationStatus,
     Role, Round, Score, Status, Subtotal,
 )
-from .prepared import Prepared
 from .rows import assessment_rows
-from .selectors_evidence import evidence_by_item
+from .selectors_evidence import bonuses_with_claim, evidence_by_item
 
 
 def branches_visible_to(user):
@@ -263,20 +262,6 @@ def self_summary(assessment, today=None):
             "extended": bool(assessment.self_deadline)}
 
 
-def self_area_subtotals(assessment, area_id=None):
-    """{area_id: {"subtotal", "scored", "items"}} of the self scores, summed by the database."""
-    qs = Score.objects.filter(assessment=assessment)
-    if area_id is not None:
-        qs = qs.filter(item__area_id=area_id)
-    rows = qs.values("item__area_id").annotate(
-        subtotal=Sum("self_score"), scored=Count("self_score"), items=Count("id")
-    ).order_by()
-    return {
-        row["item__area_id"]: {"subtotal": row["subtotal"] or ZERO, "scored": row["scored"], "items": row["items"]}
-        for row in rows
-    }
-
-
 def self_progress(assessment):
     """{"scored", "items", "total"} of an assessment's self scores: one aggregate query."""
     agg = Score.objects.filter(assessment=assessment).aggregate(
@@ -286,9 +271,23 @@ def self_progress(assessment):
             "points": agg["points"] or ZERO}
 
 
-CHECKLIST_ROWS = Prepared(lambda assessment_id: (
-    Score.objects.filter(assessment_id=assessment_id).order_by("item__area__number", "item__number")
-    .values(*CHECKLIST_FIELDS, "item__area__number", "item__area__name", "item__area__points")))
+KEPT_FIGURES = ("items", "self_scored", "onsite_scored", "self_sum", "onsite_sum")
+
+
+def kept_progress(assessment):
+    """The assessment's figures as the database keeps them (assessment_subtotal, kept by the
+    triggers of assessment/subtotals.py in the same transaction as every score write): one query.
+    Returns (totals, areas): {"items", "self_scored", "onsite_scored", "self_total", "onsite_total"}
+    and {area_id: {"items", "self_scored", "onsite_scored", "self_sum", "onsite_sum"}}."""
+    areas = {row.pop("area_id"): row for row in
+             Subtotal.objects.filter(assessment=assessment).values("area_id", *KEPT_FIGURES)}
+    rows = areas.values()
+    totals = {"items": sum(row["items"] for row in rows),
+              "self_scored": sum(row["self_scored"] for row in rows),
+              "onsite_scored": sum(row["onsite_scored"] for row in rows),
+              "self_total": sum((row["self_sum"] for row in rows), ZERO),
+              "onsite_total": sum((row["onsite_sum"] for row in rows), ZERO)}
+    return totals, areas
 
 
 def checklist_for(assessment):
@@ -300,7 +299,8 @@ def checklist_for(assessment):
     """
     areas = {}
     files = evidence_by_item(assessment)  # one query: the assessment's evidence of items
-    scores = CHECKLIST_ROWS(assessment_id=assessment.pk)
+    scores = (Score.objects.filter(assessment=assessment).order_by("item__area__number", "item__number")
+              .values(*CHECKLIST_FIELDS, "item__area__number", "item__area__name", "item__area__points"))
     for values in scores:
         area = areas.get(values["item__area_id"])
         if area is None:
@@ -506,9 +506,9 @@ def previous_totals(earlier):
 
 from collections import defaultdict  # noqa: E402
 
-from django.db.models import FilteredRelation, Min, Window  # noqa: E402
+from django.db.models import Exists, FilteredRelation, Min, OuterRef, Subquery, Window  # noqa: E402
 
-from .models import Bonus, BonusClaim, Evidence, GradeBand, Veto, VetoFinding  # noqa: E402
+from .models import BonusClaim, Evidence, GradeBand, Veto, VetoFinding  # noqa: E402
 from .results import grade_for  # noqa: E402
 from .services.onsite import SCORE_ACTIONS, SCORING_ACTIONS  # noqa: E402
 
@@ -625,44 +625,22 @@ class OnsiteSheet:
     scorers: list       # names of the people who scored on site, in the order they first did
 
 
-def onsite_area_subtotals(assessment, area_id=None):
-    """{area_id: {"self", "onsite", "scored", "items"}} summed by the database (one query)."""
-    qs = Score.objects.filter(assessment=assessment)
-    if area_id is not None:
-        qs = qs.filter(item__area_id=area_id)
-    rows = qs.values("item__area_id").annotate(
-        self_sum=Sum("self_score"), onsite_sum=Sum("onsite_score"), scored=Count("onsite_score"), items=Count("id"),
-    ).order_by()
-    return {row["item__area_id"]: {"self": row["self_sum"] or ZERO, "onsite": row["onsite_sum"] or ZERO,
-                                   "scored": row["scored"], "items": row["items"]} for row in rows}
-
-
-def onsite_progress(assessment):
-    """{"scored", "items", "self_total", "onsite_total"} of an assessment: one aggregate query."""
-    agg = Score.objects.filter(assessment=assessment).aggregate(
-        items=Count("id"), scored=Count("onsite_score"), self_total=Sum("self_score"),
-        onsite_total=Sum("onsite_score"))
-    return {"scored": agg["scored"], "items": agg["items"], "self_total": agg["self_total"] or ZERO,
-            "onsite_total": agg["onsite_total"] or ZERO}
-
-
-GRADE_BANDS = Prepared(lambda standard_id: (
-    GradeBand.objects.filter(standard_id=standard_id).order_by("-min_score").values_list("grade", "min_score")))
-
-
 def onsite_grade(assessment, onsite_total, bonus_total=None, has_veto=None):
     """{"bonus", "total", "has_veto", "grade"} of the on-site scores as they stand: the approved
     bonus capped by the standard, a veto finding makes it 不合格, else the standard's bands.
-    One query (the bands), three when the bonus and the veto are not given."""
+    One query (the bands), two when the bonus and the veto are not given (both read at once)."""
     standard = assessment.round.standard
-    if bonus_total is None:
-        bonus_total = BonusClaim.objects.filter(
-            assessment=assessment, decision=BonusClaim.Decision.APPROVED).aggregate(n=Sum("bonus__points"))["n"] or ZERO
-    if has_veto is None:
-        has_veto = VetoFinding.objects.filter(assessment=assessment).exists()
+    if bonus_total is None or has_veto is None:
+        approved = (BonusClaim.objects.filter(assessment=OuterRef("pk"), decision=BonusClaim.Decision.APPROVED)
+                    .order_by().values("assessment").annotate(n=Sum("bonus__points")).values("n"))
+        bonus_total, has_veto = Assessment.objects.filter(pk=assessment.pk).annotate(
+            approved=Subquery(approved), vetoed=Exists(VetoFinding.objects.filter(assessment=OuterRef("pk"))),
+        ).values_list("approved", "vetoed").get()
+        bonus_total = bonus_total or ZERO
     bonus = min(bonus_total, standard.bonus_cap)
     total = onsite_total + bonus
-    grade = grade_for(total, has_veto, GRADE_BANDS(standard_id=standard.pk))
+    bands = GradeBand.objects.filter(standard_id=standard.pk).order_by("-min_score").values_list("grade", "min_score")
+    grade = grade_for(total, has_veto, list(bands))
     return {"bonus": bonus, "total": total, "has_veto": has_veto, "grade": grade}
 
 
@@ -670,14 +648,10 @@ HISTORY_FIELDS = ("item_id", "action", "field", "old_value", "new_value", "at", 
                   "actor__display_name", "actor__username")
 
 
-HISTORY_ROWS = Prepared(lambda assessment_id: (
-    AuditLog.objects.filter(assessment_id=assessment_id).order_by("at", "pk").values(*HISTORY_FIELDS)))
-
-
 def assessment_history(assessment):
     """Every audit record of the assessment, oldest first, as dicts with the actor's name:
     one query."""
-    rows = HISTORY_ROWS(assessment_id=assessment.pk)
+    rows = list(AuditLog.objects.filter(assessment=assessment).order_by("at", "pk").values(*HISTORY_FIELDS))
     for row in rows:
         row["actor"] = (row["actor__display_name"] or row["actor__username"]) if row["actor_id"] else ""
     return rows
@@ -690,28 +664,7 @@ SHEET_FIELDS = ("item_id", "item__number", "item__area_id", "item__content", "it
 FILE_FIELDS = ("id", "item_id", "bonus_claim_id", "thumbnail", "original_name", "content_type")
 
 
-# The on-site page's queries, compiled once (assessment.prepared).
-SHEET_FILES = Prepared(lambda assessment_id: (
-    Evidence.objects.filter(assessment_id=assessment_id, rectification__isnull=True)
-    .order_by("uploaded_at", "pk").values_list(*FILE_FIELDS)))
 PER_AREA = {"partition_by": [F("item__area_id")]}
-SHEET_ROWS = Prepared(lambda assessment_id: (
-    Score.objects.filter(assessment_id=assessment_id)
-    .annotate(area_self=Window(Sum("self_score"), **PER_AREA), area_onsite=Window(Sum("onsite_score"), **PER_AREA),
-              area_scored=Window(Count("onsite_score"), **PER_AREA), area_items=Window(Count("id"), **PER_AREA))
-    .order_by("item__area__number", "item__number")
-    .values_list(*SHEET_FIELDS, "item__area__number", "item__area__name", "item__area__points",
-                 "area_self", "area_onsite", "area_scored", "area_items")))
-SHEET_VETOES = Prepared(lambda standard_id, assessment_id: (
-    Veto.objects.filter(standard_id=standard_id)
-    .annotate(found=FilteredRelation("findings", condition=Q(findings__assessment_id=assessment_id)))
-    .order_by("order", "id")
-    .values_list("id", "code", "text", "found__id", "found__note", "found__recorded_at",
-                 "found__recorded_by__display_name", "found__recorded_by__username")))
-SHEET_BONUSES = Prepared(lambda standard_id, assessment_id: (
-    Bonus.objects.filter(standard_id=standard_id)
-    .annotate(my_claim=FilteredRelation("claims", condition=Q(claims__assessment_id=assessment_id)))
-    .select_related("my_claim").order_by("order", "id")))
 
 
 def onsite_sheet_for(assessment):
@@ -722,7 +675,9 @@ def onsite_sheet_for(assessment):
     findings, the bonus items with this branch's claims."""
     item_files, claim_files = defaultdict(list), defaultdict(list)
     standard_id = assessment.round.standard_id
-    for values in SHEET_FILES(assessment_id=assessment.pk):
+    files = (Evidence.objects.filter(assessment=assessment, rectification__isnull=True)
+             .order_by("uploaded_at", "pk").values_list(*FILE_FIELDS))
+    for values in files:
         if values[2]:
             claim_files[values[2]].append(values)
         elif values[1]:
@@ -735,7 +690,13 @@ def onsite_sheet_for(assessment):
         if record["action"] in SCORING_ACTIONS and record["actor"] and record["actor"] not in scorers:
             scorers.append(record["actor"])
 
-    scores = SHEET_ROWS(assessment_id=assessment.pk)
+    scores = (
+        Score.objects.filter(assessment=assessment)
+        .annotate(area_self=Window(Sum("self_score"), **PER_AREA), area_onsite=Window(Sum("onsite_score"), **PER_AREA),
+                  area_scored=Window(Count("onsite_score"), **PER_AREA), area_items=Window(Count("id"), **PER_AREA))
+        .order_by("item__area__number", "item__number")
+        .values_list(*SHEET_FIELDS, "item__area__number", "item__area__name", "item__area__points",
+                     "area_self", "area_onsite", "area_scored", "area_items"))
     areas, area = [], None
     n = len(SHEET_FIELDS)
     for values in scores:
@@ -753,9 +714,13 @@ def onsite_sheet_for(assessment):
         {"pk": pk, "code": code, "text": text, "finding_id": finding_id, "finding_note": note or "",
          "finding_at": at, "finding_by": by or username or ""}
         for pk, code, text, finding_id, note, at, by, username in
-        SHEET_VETOES(standard_id=standard_id, assessment_id=assessment.pk)
+        Veto.objects.filter(standard_id=standard_id)
+        .annotate(found=FilteredRelation("findings", condition=Q(findings__assessment=assessment)))
+        .order_by("order", "id")
+        .values_list("id", "code", "text", "found__id", "found__note", "found__recorded_at",
+                     "found__recorded_by__display_name", "found__recorded_by__username")
     ]
-    bonuses = SHEET_BONUSES(standard_id=standard_id, assessment_id=assessment.pk)
+    bonuses = list(bonuses_with_claim(standard_id, assessment.pk))
     bonus_total = ZERO
     for bonus in bonuses:
         bonus.claim = getattr(bonus, "my_claim", None)

@@ -6,7 +6,6 @@ from collections import defaultdict
 from django.db.models import FilteredRelation, Q
 
 from .models import Bonus, Evidence
-from .prepared import Prepared
 
 # The fields the partials use: nothing else is loaded.
 EVIDENCE_FIELDS = ("id", "assessment_id", "item_id", "bonus_claim_id", "file", "thumbnail",
@@ -17,15 +16,10 @@ def _evidence(assessment):
     return Evidence.objects.filter(assessment=assessment, rectification__isnull=True).only(*EVIDENCE_FIELDS)
 
 
-ITEM_EVIDENCE = Prepared(lambda assessment_id: Evidence.objects.filter(
-    assessment_id=assessment_id, rectification__isnull=True, item__isnull=False, bonus_claim__isnull=True,
-).only(*EVIDENCE_FIELDS))
-
-
 def evidence_by_item(assessment):
     """{item_id: [Evidence, …]} of the assessment's item evidence, in upload order. One query."""
     files = defaultdict(list)
-    for evidence in ITEM_EVIDENCE(assessment_id=assessment.pk):
+    for evidence in _evidence(assessment).filter(item__isnull=False, bonus_claim__isnull=True):
         files[evidence.item_id].append(evidence)
     return dict(files)
 
@@ -39,17 +33,17 @@ def evidence_for_claim(claim):
     return list(Evidence.objects.filter(bonus_claim=claim).only(*EVIDENCE_FIELDS))
 
 
-# The standard's bonus items, each with this branch's claim (`my_claim`, when there is one).
-BONUS_CLAIMS = Prepared(lambda standard_id, assessment_id: (
-    Bonus.objects.filter(standard_id=standard_id)
-    .annotate(my_claim=FilteredRelation("claims", condition=Q(claims__assessment_id=assessment_id)))
-    .select_related("my_claim").order_by("order", "id")))
+def bonuses_with_claim(standard_id, assessment_id):
+    """The standard's bonus items, each with this branch's claim (`my_claim`, when there is one)."""
+    return (Bonus.objects.filter(standard_id=standard_id)
+            .annotate(my_claim=FilteredRelation("claims", condition=Q(claims__assessment_id=assessment_id)))
+            .select_related("my_claim").order_by("order", "id"))
 
 
 def bonus_claims_for(assessment):
     """The bonus items of the assessment's standard, each with `.claim` (this branch's BonusClaim
     or None) and `.files` (the claim's evidence). Two queries."""
-    bonuses = BONUS_CLAIMS(standard_id=assessment.round.standard_id, assessment_id=assessment.pk)
+    bonuses = list(bonuses_with_claim(assessment.round.standard_id, assessment.pk))
     for bonus in bonuses:
         bonus.claim = getattr(bonus, "my_claim", None)  # not set when the join found no claim
     files = defaultdict(list)

@@ -109,16 +109,16 @@ MIDDLEWARE = [
 # address, that pair waits AXES_COOLOFF_MINUTES.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "assessment.auth.Backend",  # Django's, with the unread-message count loaded with the user
+    "django.contrib.auth.backends.ModelBackend",
 ]
-# Django's hashers, and a light one that only one-time passwords use (assessment.auth).
+# Django's hashers, and a light one that only one-time passwords use (assessment.hashers).
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
-    "assessment.auth.OneTimePasswordHasher",
+    "assessment.hashers.OneTimePasswordHasher",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -273,7 +273,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "huayu@localhost")
 
-SESSION_ENGINE = "assessment.sessions"  # Django's database sessions, read by a query compiled once
+# Django's database sessions: one query a request, and every app server sees a logout at once
+# (a per-process cache of sessions would keep serving a session logged out on another server).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -40,7 +40,7 @@ def _plain_static(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "assessment.auth.OneTimePasswordHasher"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "assessment.hashers.OneTimePasswordHasher"]
 
 
 def make_standard(name="测试标准", areas=3, items_per_area=4, points=Decimal("2")):

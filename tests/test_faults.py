@@ -20,7 +20,6 @@ from assessment import faults, models
 from assessment.models import (
     Assessment, AuditLog, Evidence, Message, Phase, Rectification, RectificationStatus, Round, Score, Status,
 )
-from assessment.services import base as base_services
 from assessment.services import evidence as evidence_services
 from assessment.services import notice as notice_services
 from assessment.services import rectifications as rectification_services
@@ -90,10 +89,10 @@ def fail_on(module, name, monkeypatch, *, when=lambda *a, **k: True, error=Boom)
 
 
 def test_self_score_record_rolls_back_when_a_later_audit_fails(cast, monkeypatch, settings):
-    """The score row is saved, then the status moves 未开始 → 自评中 with its audit: that fails."""
+    """The score row is saved, the status moves 未开始 → 自评中, then the audit records of both are
+    written (services.base.audit_many, the save's last write): that fails."""
     before = state_of(cast)
-    # the status change is written by services.base.status_advance
-    fail_on(base_services, "audit", monkeypatch, when=lambda **k: k["action"] == "self_start")
+    fail_on(selfeval_services, "audit_many", monkeypatch, when=lambda records: records[-1].action == "self_start")
     with pytest.raises(Boom):
         self_score_record(assessment=cast.assessment, item=first_item(cast.assessment), actor=cast.carol,
                           score="2", note="已按要求开展")
@@ -221,7 +220,8 @@ def kill_connection_on(module, name, monkeypatch, when=lambda *a, **k: True):
 @postgres_only
 def test_connection_killed_inside_self_score_record(transactional_db, cast, monkeypatch, settings):
     before = state_of(cast)
-    kill_connection_on(base_services, "audit", monkeypatch, when=lambda **k: k["action"] == "self_start")
+    kill_connection_on(selfeval_services, "audit_many", monkeypatch,
+                       when=lambda records: records[-1].action == "self_start")
     with pytest.raises(DB_ERRORS):
         self_score_record(assessment=cast.assessment, item=first_item(cast.assessment), actor=cast.carol,
                           score="2", note="已按要求开展")
@@ -273,7 +273,8 @@ def test_connection_killed_during_an_autosave_answers_503_json(transactional_db,
     item = first_item(cast.assessment)
     url = f"/assessments/{cast.assessment.pk}/self/items/{item.pk}/"
     before = state_of(cast)
-    kill_connection_on(base_services, "audit", monkeypatch, when=lambda **k: k["action"] == "self_start")
+    kill_connection_on(selfeval_services, "audit_many", monkeypatch,
+                       when=lambda records: records[-1].action == "self_start")
     response = client.post(url, {"score": "2", "note": ""}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.status_code == 503
     assert response["Retry-After"] == str(faults.RETRY_AFTER)

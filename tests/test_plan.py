@@ -172,11 +172,11 @@ def test_year_page_queries_do_not_grow_with_records(client, plan, django_assert_
     url = reverse("plan-branch", args=[2026, plan.branch.pk])
     log(plan, 1)
     client.get(url)
-    with django_assert_num_queries(9):  # session, user, branch, round, duties, lock, records, files, last year
+    with django_assert_num_queries(10):  # session, user, badge, branch, round, duties, lock, records, files, last year
         client.get(url)
     for month in range(2, 12):
         log(plan, month)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(url)
 
 
@@ -220,7 +220,7 @@ def test_grid_shows_the_behind_first_with_fixed_queries(client, plan, django_ass
     log(plan, 1, branch=plan.branch2, actor=plan.dave)
     login(client, plan.alice)
     url = reverse("plan-grid", args=[2026]) + f"?duty={plan.monthly.pk}"
-    with django_assert_num_queries(9):  # session, user, badge, round, duties, lock, branches, counts, reminders
+    with django_assert_num_queries(10):  # session, user, badge, round, duties, lock, branches, counts, reminders, +1
         page = client.get(url).content.decode()
     assert page.index("西段村") < page.index("化峪村")  # behind first
     assert "落后 <strong>1</strong> / 2 个支部" in page

@@ -48,10 +48,12 @@ def audit(*, actor, action, assessment=None, item=None, target="", field="", old
 
 def audit_many(records):
     """Append records (from `audit_record`) to the chain in their order, with one lock of its head
-    and one INSERT: an import of 1,000 branches writes its 2,000 records at once."""
+    and one INSERT: an import of 1,000 branches writes its 2,000 records at once, a save of one
+    item its changed fields' records. Three statements (lock the head, insert, move the head);
+    inside the caller's transaction when there is one (no savepoint of its own), else in its own."""
     if not records:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         prev = head.hash
         for record in records:
@@ -65,10 +67,16 @@ def audit_many(records):
         head.save(update_fields=["hash", "count"])
 
 
-def status_advance(*, locked, actor, from_status, to_status, action):
+def status_advance(*, locked, actor, from_status, to_status, action, records=None):
     """The first change of a phase moves the (locked) assessment on, e.g. 未开始 → 自评中 on the
-    first self score or file, 已提交 → 考评中 on the first on-site score; audited."""
+    first self score or file, 已提交 → 考评中 on the first on-site score; audited (the record
+    appended to `records` when given, for the caller's audit_many, else written now)."""
     if locked.status == from_status:
-        audit(actor=actor, action=action, assessment=locked, field="status", old=locked.status, new=to_status)
+        record = audit_record(actor=actor, action=action, assessment=locked, field="status", old=locked.status,
+                              new=to_status)
+        if records is None:
+            audit_many([record])
+        else:
+            records.append(record)
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from assessment.models import AuditLog, BonusClaim, Phase, Score, Status, Veto, VetoFinding
 from assessment.permissions import is_township_admin, is_township_staff
 
-from .base import InvalidInput, ServiceError, audit, status_advance
+from .base import InvalidInput, ServiceError, audit, audit_many, audit_record, status_advance
 from .edits import ScoreConflict, edit_applies, edit_ids, parse_version, score_conflict
 from .selfeval import NOTE_MAX, _locked, _points, _score_text, self_score_error
 
@@ -139,7 +139,7 @@ def onsite_score_record(*, assessment, item, actor, score, reason, needs_rectifi
     if error:
         raise InvalidInput(error)
 
-    changed = []
+    changed, records = [], []  # one audit record per changed field, appended to the chain at once
     for action, field, new, text in (
         ("onsite_score", "onsite_score", score, _score_text),
         ("onsite_reason", "deduction_reason", reason, str),
@@ -148,14 +148,16 @@ def onsite_score_record(*, assessment, item, actor, score, reason, needs_rectifi
     ):
         old = getattr(row, field)
         if old != new:
-            audit(actor=actor, action=action, assessment=locked, item=item, field=field, old=text(old), new=text(new))
+            records.append(audit_record(actor=actor, action=action, assessment=locked, item=item, field=field,
+                                        old=text(old), new=text(new)))
             setattr(row, field, new)
             changed.append(field)
     if changed:
         row.version += 1
         row.edit_id = edit
         row.save(update_fields=[*changed, "version", "edit_id", "updated_at"])
-        _start(locked, actor)
+        _start(locked, actor, records)
+        audit_many(records)
     assessment.status = locked.status
     row.changed = changed
     return row
@@ -228,10 +230,10 @@ def bonus_claim_decide(*, assessment, claim, actor, decision, note=""):
     return claim
 
 
-def _start(locked, actor):
+def _start(locked, actor, records=None):
     for from_status in (Status.SUBMITTED, Status.NO_SELF):
         status_advance(locked=locked, actor=actor, from_status=from_status, to_status=Status.ONSITE,
-                       action="onsite_start")
+                       action="onsite_start", records=records)
 
 
 def finalise_refusal(assessment):

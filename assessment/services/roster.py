@@ -6,7 +6,7 @@ township and branch name; never deleted), one secretary per branch with a login 
 one-time password.
 
 One-time passwords: the user's record holds only the hash (a light PBKDF2, see
-assessment.auth.OneTimePasswordHasher: the password is random, so iterations add little, and
+assessment.hashers.OneTimePasswordHasher: the password is random, so iterations add little, and
 1,000 accounts are made in a second); the clear text waits in PendingPassword until the
 township's account sheet is downloaded — `account_sheet_take` hands it out and deletes it in the
 same transaction, so it is never shown twice. Whoever forgets theirs gets a new one

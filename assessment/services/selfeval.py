@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from assessment.models import Assessment, Message, Phase, Role, Score, Status
 from assessment.permissions import is_township_admin
 
-from .base import InvalidInput, ServiceError, audit, status_advance
+from .base import InvalidInput, ServiceError, audit, audit_many, audit_record, status_advance
 from .edits import edit_applies, edit_ids, parse_version, score_conflict
 from .notify import notify, township_admins
 
@@ -132,15 +132,15 @@ def self_score_record(*, assessment, item, actor, score, note, version=None, edi
     if error:
         raise InvalidInput(error)
 
-    changed = []
+    changed, records = [], []  # one audit record per changed field, appended to the chain at once
     if row.self_score != score:
-        audit(actor=actor, action="self_score", assessment=locked, item=item, field="self_score",
-              old=_score_text(row.self_score), new=_score_text(score))
+        records.append(audit_record(actor=actor, action="self_score", assessment=locked, item=item,
+                                    field="self_score", old=_score_text(row.self_score), new=_score_text(score)))
         row.self_score = score
         changed.append("self_score")
     if row.self_note != note:
-        audit(actor=actor, action="self_note", assessment=locked, item=item, field="self_note",
-              old=row.self_note, new=note)
+        records.append(audit_record(actor=actor, action="self_note", assessment=locked, item=item,
+                                    field="self_note", old=row.self_note, new=note))
         row.self_note = note
         changed.append("self_note")
     if changed:
@@ -148,7 +148,8 @@ def self_score_record(*, assessment, item, actor, score, note, version=None, edi
         row.edit_id = edit
         row.save(update_fields=[*changed, "version", "edit_id", "updated_at"])
         status_advance(locked=locked, actor=actor, from_status=Status.NOT_STARTED, to_status=Status.SELF,
-                       action="self_start")
+                       action="self_start", records=records)
+        audit_many(records)
     assessment.status = locked.status
     row.changed = changed
     return row

@@ -396,14 +396,15 @@ def scoring(request, pk):
 def item_save(request, pk, item_id):
     """Save of one item: JSON {ok, error, saved_at, version, total, progress, area_subtotal, …};
     409 {ok: false, conflict: true, error, current} when someone else saved it since."""
-    assessment, reason = _staff_assessment(request, pk)
+    score = permissions.score_for(request.user, pk, item_id)
+    assessment = score.assessment
 
     def refuse(message, status, **extra):
         return JsonResponse({"ok": False, "error": message, **extra}, status=status)
 
+    reason = _staff_refusal(request.user)
     if reason:
         return refuse(reason, 403)
-    score = get_object_or_404(Score.objects.select_related("item"), assessment=assessment, item_id=item_id)
     refusal = services.onsite_edit_refusal(assessment, request.user)
     if refusal:
         return refuse(refusal, 403)
@@ -425,19 +426,19 @@ def item_save(request, pk, item_id):
         return refuse(conflict.message, 409, conflict=True, current=conflict.current)
     except ServiceError as error:
         return refuse(error.message, _status_of(error))
-    progress = selectors.onsite_progress(assessment)
-    area = selectors.onsite_area_subtotals(assessment, area_id=score.item.area_id).get(score.item.area_id, {})
+    progress, areas = selectors.kept_progress(assessment)
+    area = areas.get(score.item.area_id, {})
     result = selectors.onsite_grade(assessment, progress["onsite_total"])
     return JsonResponse({
         "ok": True, "error": "", "conflict": False,
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
         "version": row.version, "changed": row.changed,
         "total": selectors.decimal_text(progress["onsite_total"]),
-        "progress": f"{progress['scored']}/{progress['items']}",
-        "scored": progress["scored"], "items": progress["items"],
+        "progress": f"{progress['onsite_scored']}/{progress['items']}",
+        "scored": progress["onsite_scored"], "items": progress["items"],
         "area": score.item.area_id,
-        "area_subtotal": selectors.decimal_text(area.get("onsite", 0)),
-        "area_progress": f"{area.get('scored', 0)}/{area.get('items', 0)}",
+        "area_subtotal": selectors.decimal_text(area.get("onsite_sum", 0)),
+        "area_progress": f"{area.get('onsite_scored', 0)}/{area.get('items', 0)}",
         "status": assessment.get_status_display(),
         "grand_total": selectors.decimal_text(result["total"]),
         "grade": str(Grade(result["grade"]).label),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -122,8 +122,8 @@ def item_save(request, pk, item_id):
     """Autosave of one item: JSON {ok, version, saved_at, total, progress, area_subtotal, error};
     409 {ok: false, conflict: true, error, current} when someone else saved it since the version
     the page sent (services/edits.py: an edit sent again is answered as saved)."""
-    assessment = permissions.assessment_for(request.user, pk)
-    score = get_object_or_404(Score.objects.select_related("item"), assessment=assessment, item_id=item_id)
+    score = permissions.score_for(request.user, pk, item_id)
+    assessment = score.assessment
 
     def refuse(message, status):
         return JsonResponse({"ok": False, "error": message, "saved_at": None, "total": None,
@@ -147,20 +147,20 @@ def item_save(request, pk, item_id):
                              "current": conflict.current}, status=409)
     except ServiceError as error:
         return refuse(error.message, _status_of(error))
-    progress = selectors.self_progress(assessment)
-    area = selectors.self_area_subtotals(assessment, area_id=score.item.area_id).get(score.item.area_id, {})
+    progress, areas = selectors.kept_progress(assessment)
+    area = areas.get(score.item.area_id, {})
     return JsonResponse({
         "ok": True,
         "error": "",
         "version": row.version,
         "saved_at": timezone.localtime().strftime("%H:%M:%S"),
-        "total": selectors.decimal_text(progress["total"]),
-        "progress": f"{progress['scored']}/{progress['items']}",
-        "scored": progress["scored"],
+        "total": selectors.decimal_text(progress["self_total"]),
+        "progress": f"{progress['self_scored']}/{progress['items']}",
+        "scored": progress["self_scored"],
         "items": progress["items"],
         "area": score.item.area_id,
-        "area_subtotal": selectors.decimal_text(area.get("subtotal", 0)),
-        "area_progress": f"{area.get('scored', 0)}/{area.get('items', 0)}",
+        "area_subtotal": selectors.decimal_text(area.get("self_sum", 0)),
+        "area_progress": f"{area.get('self_scored', 0)}/{area.get('items', 0)}",
         "status": selectors.self_summary(assessment)["label"],
     })
 

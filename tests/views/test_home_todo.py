@@ -20,7 +20,7 @@ def home(client, user):
 
 def test_secretary_during_self_evaluation(client, cast, django_assert_num_queries):
     client.force_login(cast.carol)
-    with django_assert_num_queries(8):  # 7, and the branch's 结对帮带 (示范点)
+    with django_assert_num_queries(9):  # 7, the branch's 结对帮带 (示范点), the navbar's unread badge
         html = client.get(reverse("home")).content.decode()
     todo = html[html.index('id="todo-'):]
     assert "对照标准完成自评：已评 0/12 项" in todo and "还剩 10 天" in todo
@@ -46,7 +46,7 @@ def published(cast):
 def test_secretary_after_the_notice_sees_results_and_overdue_first(client, cast, django_assert_num_queries):
     pending, overdue, reported = published(cast)
     client.force_login(cast.carol)
-    with django_assert_num_queries(13):  # 12, and the branch's 结对帮带 (示范点)
+    with django_assert_num_queries(14):  # 12, the branch's 结对帮带 (示范点), the navbar's unread badge
         html = client.get(reverse("home")).content.decode()
     assert "查看自评清单" not in html
     assert "1 项整改已逾期，请尽快报告整改情况" in html
@@ -58,7 +58,7 @@ def test_secretary_after_the_notice_sees_results_and_overdue_first(client, cast,
 
 def test_admin_sees_who_has_not_submitted(client, cast, django_assert_num_queries):
     client.force_login(cast.alice)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # with the navbar's unread badge
         html = client.get(reverse("home")).content.decode()
     todo = html[html.index('id="todo-'):]
     assert "2 个支部未提交自评" in todo and reverse("selfeval-overview", args=[cast.round.pk]) in todo
@@ -69,7 +69,7 @@ def test_admin_sees_what_waits_for_verification_and_what_is_overdue(client, cast
     published(cast)
     Round.objects.create(township=cast.township, standard=cast.standard, name="2027年度", year=2027)
     client.force_login(cast.alice)
-    with django_assert_num_queries(8):  # two rounds: the same queries as one
+    with django_assert_num_queries(9):  # two rounds: the same queries as one (the badge included)
         html = client.get(reverse("home")).content.decode()
     assert "1 项整改待核验" in html and "1 项整改逾期" in html
     board = reverse("rectification-board", args=[cast.round.pk])
@@ -83,7 +83,7 @@ def test_assessor_sees_the_next_branch_to_score(client, cast, django_assert_num_
     cast.round.assessments.filter(pk=cast.assessment2.pk).update(status=Status.ONSITE)
     Score.objects.filter(assessment=cast.assessment2, item__number=1).update(onsite_score=Decimal("2"))
     client.force_login(cast.bob)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):  # with the navbar's unread badge
         html = client.get(reverse("home")).content.decode()
     assert "下一个：西段村（已评 1/12 项）" in html  # the one in progress first
     queue = html[html.index("todo-queue"):]

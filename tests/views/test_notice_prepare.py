@@ -183,13 +183,13 @@ def test_the_page_keeps_a_fixed_number_of_queries(client, finalised, django_asse
     ranking) and the pairings (结对帮带; none here): 11, however many drafts and branches."""
     client.force_login(finalised.alice)
     page = url("notice-prepare", finalised.round.pk)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # with the navbar's unread badge
         client.get(page)
     Branch.objects.create(township=finalised.township, name="东段村", order=3)
     round_prepare(round=finalised.round)
     client.post(url("notice-propose", finalised.round.pk), {"include_deductions": "1"})
     client.post(url("rectification-draft-add", finalised.round.pk), add_data(finalised))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         html = client.get(page).content.decode()
     assert "拟整改事项（3 项）" in html and "东段村（未完成考评）" in html
 

@@ -25,7 +25,7 @@ def test_the_path_with_the_counts(client, cast, django_assert_num_queries):
     cast.assessment.status, cast.assessment.submitted_at = Status.SUBMITTED, timezone.now()
     cast.assessment.save()
     client.force_login(cast.alice)
-    with django_assert_num_queries(6):  # session, user, round, two counts, navbar's unread messages
+    with django_assert_num_queries(7):  # session, user, round, three counts, navbar's unread messages
         html = client.get(url(cast)).content.decode()
     for step in ("1. 准备", "2. 自评", "3. 现场考评", "4. 通报整改", "5. 归档"):
         assert step in html

@@ -30,7 +30,7 @@ def test_the_form_lists_every_branch_and_the_assessors(client, cast, django_asse
     make_user("bob2", Role.ASSESSOR, township=cast.township)
     make_user("outsider", Role.ASSESSOR, township=cast.other_township)
     client.force_login(cast.alice)
-    with django_assert_num_queries(6):  # session, user, round, assessments with branches, their teams, the assessors
+    with django_assert_num_queries(7):  # session, user, round, assessments with branches, their teams, the assessors, badge
         html = client.get(edit_url(cast)).content.decode()
     assert "化峪村" in html and "西段村" in html and "外镇村" not in html
     assert f'name="team-{cast.assessment.pk}" value="{cast.bob.pk}"' in html and "bob2" in html
@@ -83,7 +83,7 @@ def test_two_places_on_one_day_are_warned(client, cast, django_assert_num_querie
     html = response.content.decode()
     assert "bob在2026年12月10日有两处考评：化峪村、西段村" in html
     client.force_login(cast.bob)
-    with django_assert_num_queries(5):  # session, user, round, assessments with branches, their teams
+    with django_assert_num_queries(6):  # session, user, round, assessments with branches, their teams, badge
         html = client.get(print_url(cast)).content.decode()
     assert "同一人同一天有两处考评" in html and "2026年12月10日" in html
 
