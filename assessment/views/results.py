@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from assessment import charts, grids, results, selectors, selectors_demo
+from assessment import charts, results, selectors, selectors_demo
 from assessment.models import Score, Status
 from assessment.permissions import assessment_for, is_township_admin, is_township_staff
 
@@ -31,39 +31,42 @@ def _rate(value, points):
     return Decimal(0) if not points else (value or 0) * 100 / points
 
 
-CHART_ROWS = 30  # above this many branches the charts show the top 30 only (1,000 bars make a 2 MB SVG)
-
-
 @login_required
 def ranking(request, pk):
+    """The round's ranking, 100 branches a page (?page=, kept with ?threshold= in the links);
+    the ranks are the round's, the charts its top 30 on every page."""
     round = get_object_or_404(selectors.rounds_visible_to(request.user), pk=pk)
     if not is_township_staff(request.user) and round.published_at is None:
         raise PermissionDenied(_("排名由镇党委在通报后公布。"))
     areas = list(round.standard.areas.all())
-    rows = results.round_results(round)
     threshold = _threshold(request, round)
-    inflated_count = finalised_count = 0
-    finalised = (Status.FINALISED, Status.PUBLISHED)
-    for row in rows:
+    ranking = results.ranking_page(round, request.GET.get("page"), threshold)
+    for row in ranking.page:
         row.inflated = row.difference is not None and row.difference > threshold
-        inflated_count += row.inflated
-        finalised_count += row.assessment.status in finalised
-    charted = [row for row in rows if row.assessed][:CHART_ROWS]  # 未考评 has no place in a ranking
+        row.area_cells = [row.areas.get(area.pk, (0, 0)) for area in areas]
+        row.status_label = Status(row.assessment.status).label
+    charted = ranking.charted
     names = [row.assessment.branch.name for row in charted]
     vetoed = [row.has_veto for row in charted]
     full = sum((area.points for area in areas), Decimal(0)) + round.standard.bonus_cap
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "round": round,
         "areas": areas,
-        "rows": rows,
-        "rows_html": grids.ranking_rows(rows, areas),
+        "page": ranking.page,
+        # 1 … 4 5 6 … 100: nine links at most, so they fit a phone's 390 px
+        "page_range": ranking.page.paginator.get_elided_page_range(ranking.page.number, on_each_side=1, on_ends=1),
+        "ellipsis": ranking.page.paginator.ELLIPSIS,
+        "count": ranking.count,
+        "query": query.urlencode(),
         "threshold": threshold,
-        "inflated_count": inflated_count,
-        "finalised_count": finalised_count,
+        "inflated_count": ranking.inflated_count,
+        "finalised_count": ranking.finalised_count,
         "problems": results.typical_problems(round),
         "pairing_results": selectors_demo.pairings(round.township_id, upto=round),
-        "chart_limited": finalised_count > CHART_ROWS,
-        "chart_rows": CHART_ROWS,
+        "chart_limited": ranking.finalised_count > results.CHART_ROWS,
+        "chart_rows": results.CHART_ROWS,
         "difference_label": results.DIFFERENCE_LABEL,
         "ranking_chart": charts.horizontal_bars(names, [(_("考评总分"), [row.total for row in charted])], maximum=full,
                                                 marked=vetoed, marked_label=_("一票否决")),
