@@ -5,11 +5,12 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from assessment import charts, results, selectors, selectors_demo
-from assessment.models import Score, Status
+from assessment.models import BranchKind, Score, Status
+from assessment.selectors import decimal_text
 from assessment.permissions import assessment_for, is_township_admin, is_township_staff
 
 THRESHOLD_MAX = Decimal(1000)
@@ -27,6 +28,30 @@ def _threshold(request, round):
     return value
 
 
+def ranking_texts(rows, areas, threshold):
+    """What a row of the ranking prints (templates/assessment/_ranking_rows.html), prepared once:
+    the numbers as text (decimal_text, as floatformat:"-1" shows them; the same few dozen
+    values come back in every row), the labels, the result's URL, 自评虚高 against `threshold`."""
+    texts = {}
+
+    def text(value):
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = decimal_text(value)
+        return found
+
+    kinds = {value: str(label) for value, label in BranchKind.choices}
+    statuses = {value: str(label) for value, label in Status.choices}
+    for row in rows:
+        a = row.assessment
+        row.branch, row.url = a.branch, reverse("results-branch", args=[a.pk])
+        row.kind_label, row.status_label = kinds.get(a.branch.kind, a.branch.kind), statuses.get(a.status, a.status)
+        row.area_texts = [tuple(map(text, row.areas.get(area.pk, (0, 0)))) for area in areas]
+        row.bonus_text, row.self_text, row.total_text = text(row.bonus), text(row.self_total), text(row.total)
+        row.difference_text = "—" if row.difference is None else text(row.difference)
+        row.inflated = row.difference is not None and row.difference > threshold
+
+
 def _rate(value, points):
     return Decimal(0) if not points else (value or 0) * 100 / points
 
@@ -41,10 +66,7 @@ def ranking(request, pk):
     areas = list(round.standard.areas.all())
     threshold = _threshold(request, round)
     ranking = results.ranking_page(round, request.GET.get("page"), threshold)
-    for row in ranking.page:
-        row.inflated = row.difference is not None and row.difference > threshold
-        row.area_cells = [row.areas.get(area.pk, (0, 0)) for area in areas]
-        row.status_label = Status(row.assessment.status).label
+    ranking_texts(ranking.page, areas, threshold)
     charted = ranking.charted
     names = [row.assessment.branch.name for row in charted]
     vetoed = [row.has_veto for row in charted]
