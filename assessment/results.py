@@ -230,28 +230,30 @@ CHART_ROWS = 30  # the charts show the top 30 (1,000 bars make a 2 MB SVG)
 def ranked_assessments(round):
     """The round's assessments in the ranking's order, with their totals, numbered (`position`,
     1 = first row) and ranked (`rank`, as round_results ranks: 考评完成 only, a veto last, then
-    total descending, equal keys share a rank) by the database's window functions, so that a
-    page of the ranking fetches its own rows only. The totals are the kept per-area subtotals
-    (models.Subtotal) summed per assessment; the approved bonus within the cap and the veto
-    are small indexed subqueries. Ties keep the branches' order, then name (MIN() of the
-    branch's fields: one branch per assessment, and the GROUP BY stays on the assessment)."""
+    total descending, equal keys share a rank; ties in the branches' order, then name) by the
+    database's window functions over the kept totals (models.Total, one row a branch, kept by
+    triggers: assessment/totals.py), so that a page fetches its own rows only and nothing is
+    summed per request. An assessment without a kept row yet counts zero."""
+    zero = _zero()
     assessed = ExpressionWrapper(Q(status__in=ASSESSED), output_field=BooleanField())
     key = [F("has_veto").asc(), F("total").desc()]
     return (
         Assessment.objects.filter(round=round)
         .annotate(
-            self_total=Coalesce(Sum("subtotals__self_sum"), _zero()),
-            onsite_total=Coalesce(Sum("subtotals__onsite_sum"), _zero()),
-            bonus=_capped_bonus(round.standard.bonus_cap),
-            has_veto=Exists(VetoFinding.objects.filter(assessment=OuterRef("pk")).order_by()),
+            self_total=Coalesce(F("kept_total__self_sum"), zero),
+            onsite_total=Coalesce(F("kept_total__onsite_sum"), zero),
+            bonus=Least(Coalesce(F("kept_total__approved_bonus"), zero),
+                        Value(round.standard.bonus_cap, output_field=DECIMAL)),
+            vetoes=Coalesce(F("kept_total__vetoes"), Value(0)),
             assessed=assessed,
-            branch_order=Min("branch__order"),
-            branch_name=Min("branch__name"),
         )
-        .annotate(total=ExpressionWrapper(F("onsite_total") + F("bonus"), output_field=DECIMAL))
         .annotate(
-            position=Window(RowNumber(), order_by=[F("assessed").desc(), *key, F("branch_order").asc(),
-                                                   F("branch_name").asc(), F("pk").asc()]),
+            has_veto=ExpressionWrapper(Q(vetoes__gt=0), output_field=BooleanField()),
+            total=ExpressionWrapper(F("onsite_total") + F("bonus"), output_field=DECIMAL),
+        )
+        .annotate(
+            position=Window(RowNumber(), order_by=[F("assessed").desc(), *key, F("branch__order").asc(),
+                                                   F("branch__name").asc(), F("pk").asc()]),
             rank=Window(Rank(), partition_by=[F("assessed")], order_by=key),
         )
         .order_by("position")
@@ -312,32 +314,25 @@ class RankingPage:
     count: int              # branches in the round
     finalised_count: int    # 考评完成 (finalised or published)
     inflated_count: int     # 自评虚高 over the threshold, in the whole round
+    version: tuple          # changes whenever a score of the round does (the kept totals' count and changes)
 
 
 def ranking_page(round, number, threshold):
     """One page (RANKING_PAGE_SIZE rows) of the round's ranking for the page `number` as the
     query string gave it (Paginator.get_page: not a number → the first page, past the end →
-    the last), with the round's counts. Six queries whatever the number of branches."""
-    counts = Assessment.objects.filter(round=round).aggregate(
-        count=Count("pk"), finalised=Count("pk", filter=Q(status__in=ASSESSED)))
+    the last), with the round's counts: four queries whatever the number of branches (the
+    counts; the page's rows with the chart's; the grade bands; the page's area subtotals)."""
+    gap = F("kept_total__self_sum") - F("kept_total__onsite_sum")
+    counts = Assessment.objects.filter(round=round).alias(gap=gap).aggregate(
+        count=Count("pk"),
+        finalised=Count("pk", filter=Q(status__in=ASSESSED)),
+        inflated=Count("pk", filter=Q(status__in=ASSESSED, submitted_at__isnull=False, gap__gt=threshold)),
+        changes=Sum("kept_total__changes"),
+    )
     rows = RankedRows(round, counts["count"])
     page = Paginator(rows, RANKING_PAGE_SIZE).get_page(number)  # fetches the page's rows and the chart's
     return RankingPage(page=page, charted=rows.charted, count=counts["count"], finalised_count=counts["finalised"],
-                       inflated_count=inflated_count(round, threshold))
-
-
-def inflated_count(round, threshold):
-    """How many 考评完成 branches that self-evaluated claimed more than `threshold` points above
-    their on-site item scores (自评虚高): one grouped query over the kept subtotals."""
-    return (
-        Subtotal.objects.filter(assessment__round=round, assessment__status__in=ASSESSED,
-                                assessment__submitted_at__isnull=False)
-        .order_by()
-        .values("assessment_id")
-        .annotate(gap=Sum("self_sum") - Sum("onsite_sum"))
-        .filter(gap__gt=threshold)
-        .count()
-    )
+                       inflated_count=counts["inflated"], version=(counts["count"], counts["changes"] or 0))
 
 
 def inflated(rows, threshold):

@@ -14,8 +14,8 @@ from assessment.models import Branch, Phase, Round, Score, Status, Veto, VetoFin
 from assessment.services.rounds import round_prepare
 
 
-QUERIES = 11  # the session, the user, the round, the areas, the counts, the page's rows with the top 30,
-# the grade bands, the page's subtotals, 自评虚高, the typical problems, the pairings
+QUERIES = 9  # the session, the user, the round, the areas, the counts, the page's rows with the top 30,
+# the grade bands, the page's subtotals, the pairings (the typical problems come from the cache after the first)
 
 
 def grow(cast, branches):
