@@ -235,8 +235,8 @@ def ranked_assessments(round):
     triggers: assessment/totals.py), so that a page fetches its own rows only and nothing is
     summed per request. An assessment without a kept row yet counts zero."""
     zero = _zero()
-    assessed = ExpressionWrapper(Q(status__in=ASSESSED), output_field=BooleanField())
-    key = [F("has_veto").asc(), F("total").desc()]
+    # One sort serves both windows: the rank's partition and order are the position's first keys.
+    key = [F("unassessed").asc(), F("has_veto").asc(), F("total").desc()]
     return (
         Assessment.objects.filter(round=round)
         .annotate(
@@ -245,27 +245,27 @@ def ranked_assessments(round):
             bonus=Least(Coalesce(F("kept_total__approved_bonus"), zero),
                         Value(round.standard.bonus_cap, output_field=DECIMAL)),
             vetoes=Coalesce(F("kept_total__vetoes"), Value(0)),
-            assessed=assessed,
+            unassessed=ExpressionWrapper(~Q(status__in=ASSESSED), output_field=BooleanField()),
         )
         .annotate(
             has_veto=ExpressionWrapper(Q(vetoes__gt=0), output_field=BooleanField()),
             total=ExpressionWrapper(F("onsite_total") + F("bonus"), output_field=DECIMAL),
         )
         .annotate(
-            position=Window(RowNumber(), order_by=[F("assessed").desc(), *key, F("branch__order").asc(),
-                                                   F("branch__name").asc(), F("pk").asc()]),
-            rank=Window(Rank(), partition_by=[F("assessed")], order_by=key),
+            position=Window(RowNumber(), order_by=[*key, F("branch__order").asc(), F("branch__name").asc(),
+                                                   F("pk").asc()]),
+            rank=Window(Rank(), partition_by=[F("unassessed")], order_by=key[1:]),
         )
-        .order_by("position")
+        .order_by()  # RankedRows orders the few rows it fetches by position
     )
 
 
-RANKED_FIELDS = ("self_total", "onsite_total", "bonus", "total", "has_veto", "assessed", "rank", "position",
+RANKED_FIELDS = ("self_total", "onsite_total", "bonus", "total", "has_veto", "unassessed", "rank", "position",
                  "submitted_at")
 
 
 def _result_row(a, bands, areas):
-    assessed = a.assessed
+    assessed = not a.unassessed
     return ResultRow(
         assessment=a, rank=a.rank if assessed else None, self_total=a.self_total, onsite_total=a.onsite_total,
         bonus=a.bonus, total=a.total,
@@ -303,7 +303,7 @@ class RankedRows:
         bands = list(self.round.standard.grade_bands.order_by("-min_score").values_list("grade", "min_score"))
         page = [a for a in found if start < a.position <= stop]
         areas = area_subtotals(self.round, [a.pk for a in page])
-        self.charted = [_result_row(a, bands, areas) for a in found if a.position <= CHART_ROWS and a.assessed]
+        self.charted = [_result_row(a, bands, areas) for a in found if a.position <= CHART_ROWS and not a.unassessed]
         return [_result_row(a, bands, areas) for a in page]
 
 
