@@ -30,9 +30,10 @@ def _threshold(request, round):
 
 
 def ranking_texts(rows, areas, threshold):
-    """What a row of the ranking prints (templates/assessment/_ranking_rows.html), prepared once:
-    the numbers as text (decimal_text, as floatformat:"-1" shows them; the same few dozen
-    values come back in every row), the labels, the result's URL, 自评虚高 against `threshold`."""
+    """What each row of the ranking prints (templates/assessment/_ranking_rows.html), prepared
+    once as a dict (a template looks a dict's keys up at once): the numbers as text
+    (decimal_text, as floatformat:"-1" shows them; the same few dozen values come back in every
+    row), the labels, the result's URL, 自评虚高 against `threshold`."""
     texts = {}
 
     def text(value):
@@ -43,14 +44,20 @@ def ranking_texts(rows, areas, threshold):
 
     kinds = {value: str(label) for value, label in BranchKind.choices}
     statuses = {value: str(label) for value, label in Status.choices}
+    prepared = []
     for row in rows:
-        a = row.assessment
-        row.branch, row.url = a.branch, reverse("results-branch", args=[a.pk])
-        row.kind_label, row.status_label = kinds.get(a.branch.kind, a.branch.kind), statuses.get(a.status, a.status)
-        row.area_texts = [tuple(map(text, row.areas.get(area.pk, (0, 0)))) for area in areas]
-        row.bonus_text, row.self_text, row.total_text = text(row.bonus), text(row.self_total), text(row.total)
-        row.difference_text = "—" if row.difference is None else text(row.difference)
-        row.inflated = row.difference is not None and row.difference > threshold
+        a, branch = row.assessment, row.assessment.branch
+        prepared.append({
+            "rank": row.rank, "url": reverse("results-branch", args=[a.pk]), "name": branch.name,
+            "demonstration": branch.is_demonstration, "kind": kinds.get(branch.kind, branch.kind),
+            "status": statuses.get(a.status, a.status),
+            "cells": [tuple(map(text, row.areas.get(area.pk, (0, 0)))) for area in areas],
+            "bonus": text(row.bonus), "self_total": text(row.self_total), "total": text(row.total),
+            "assessed": row.assessed, "difference": "—" if row.difference is None else text(row.difference),
+            "inflated": row.difference is not None and row.difference > threshold,
+            "has_veto": row.has_veto, "grade": row.grade_label,
+        })
+    return prepared
 
 
 PROBLEMS_KEPT = 300  # seconds; the key changes with every score, the timeout covers an item's text corrected
@@ -78,7 +85,6 @@ def ranking(request, pk):
     areas = list(round.standard.areas.all())
     threshold = _threshold(request, round)
     ranking = results.ranking_page(round, request.GET.get("page"), threshold)
-    ranking_texts(ranking.page, areas, threshold)
     charted = ranking.charted
     names = [row.assessment.branch.name for row in charted]
     vetoed = [row.has_veto for row in charted]
@@ -89,6 +95,7 @@ def ranking(request, pk):
         "round": round,
         "areas": areas,
         "page": ranking.page,
+        "rows": ranking_texts(ranking.page, areas, threshold),
         # 1 … 4 5 6 … 100: nine links at most, so they fit a phone's 390 px
         "page_range": ranking.page.paginator.get_elided_page_range(ranking.page.number, on_each_side=1, on_ends=1),
         "ellipsis": ranking.page.paginator.ELLIPSIS,
