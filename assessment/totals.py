@@ -127,12 +127,16 @@ REBUILD = [
 TABLES = {TABLE, "assessment_subtotal", "assessment_bonusclaim", "assessment_vetofinding", "assessment_bonus"}
 
 
+VENDORS = {"postgresql": (POSTGRESQL_DROP, POSTGRESQL), "sqlite": (SQLITE_DROP, SQLITE)}
+
+
 def _statements(connection, install):
-    if connection.vendor == "postgresql":
-        return POSTGRESQL_DROP + (POSTGRESQL if install else [])
-    if connection.vendor == "sqlite":
-        return SQLITE_DROP + (SQLITE if install else [])
-    raise NotImplementedError(f"{TABLE} has no triggers for {connection.vendor}")
+    """The statements that drop the triggers, and with `install` create them again."""
+    try:
+        drop, create = VENDORS[connection.vendor]
+    except KeyError:
+        raise NotImplementedError(f"{TABLE} has no triggers for {connection.vendor}") from None
+    return drop + (create if install else [])
 
 
 def install(connection):
