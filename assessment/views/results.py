@@ -96,8 +96,8 @@ def ranking(request, pk):
         "areas": areas,
         "page": ranking.page,
         "rows": ranking_texts(ranking.page, areas, threshold),
-        # 1 … 4 5 6 … 100: nine links at most, so they fit a phone's 390 px
-        "page_range": ranking.page.paginator.get_elided_page_range(ranking.page.number, on_each_side=1, on_ends=1),
+        # 1 … 4 5 6 … 100: nine links at most, so they fit a phone's 390 px (a list: shown twice)
+        "page_range": list(ranking.page.paginator.get_elided_page_range(ranking.page.number, on_each_side=1, on_ends=1)),
         "ellipsis": ranking.page.paginator.ELLIPSIS,
         "count": ranking.count,
         "query": query.urlencode(),

@@ -93,6 +93,21 @@ def test_the_page_says_which_rows_it_shows_and_links_the_others(client, big):
     assert "考评完成 248 / 250" in html  # the round's counts, not the page's
 
 
+def test_many_pages_link_the_ends_and_the_neighbours_above_and_below_the_table(client, cast, monkeypatch):
+    """At 10,000 branches there are 100 pages: 1 … 49 50 51 … 100, above the table and below it."""
+    grow(cast, 150)
+    monkeypatch.setattr(results, "RANKING_PAGE_SIZE", 10)
+    client.force_login(cast.alice)
+    html = client.get(url(cast), {"page": "8"}).content.decode()
+    assert len(shown(html)) == 10 and "第 71–80 个，共 150 个支部" in html
+    for nav_id in ("ranking-pages-top", "ranking-pages"):
+        nav = html[html.index(f'id="{nav_id}"'):]
+        nav = nav[:nav.index("</nav>")]
+        links = re.findall(r'href="\?page=(\d+)"', nav)
+        assert links == ["7", "1", "7", "9", "15", "9"], nav_id  # ‹ 1 … 7 [8] 9 … 15 ›
+        assert nav.count("…") == 2 and '<span class="page-link">8</span>' in nav
+
+
 def test_the_threshold_is_kept_across_pages_and_a_new_one_starts_at_page_one(client, big):
     client.force_login(big.alice)
     html = client.get(url(big), {"threshold": "1", "page": "2"}).content.decode()
