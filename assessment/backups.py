@@ -53,7 +53,7 @@ MEDIA = "media"
 CHUNK = 1024 * 1024
 # Recreated by `migrate` (under new ids), or not worth keeping.
 EXCLUDED = {"contenttypes.contenttype", "auth.permission", "sessions.session", "admin.logentry",
-            "assessment.subtotal"}  # the subtotals: the triggers rebuild them as the scores load
+            "assessment.subtotal", "assessment.total"}  # kept data: the triggers rebuild them as the scores load
 # Rows that `migrate` itself creates: a freshly migrated database counts as empty with them.
 SEEDED_BY_MIGRATE = {"assessment.audithead"}  # the audit chain's head (migration 0003)
 # References to these are written as natural keys, everything else by primary key.

@@ -414,6 +414,31 @@ class Subtotal(models.Model):
         return f"{self.assessment} · {self.area}"
 
 
+class Total(models.Model):
+    """An assessment's figures for the ranking, kept by the database itself (assessment/totals.py):
+    the self and on-site sums (triggers on the subtotals, which triggers on the scores keep),
+    the points of its approved bonus claims before the cap, and its veto findings (triggers on
+    their tables). The ranking sorts 10,000 of these rows, one a branch, instead of summing
+    70,000 subtotals and looking up every branch's bonus."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, primary_key=True, related_name="kept_total",
+                                      verbose_name=_("考核记录"))
+    self_sum = models.DecimalField(_("自评总分"), max_digits=8, decimal_places=1, default=0)
+    onsite_sum = models.DecimalField(_("考评得分"), max_digits=8, decimal_places=1, default=0)
+    approved_bonus = models.DecimalField(_("认定加分（未封顶）"), max_digits=8, decimal_places=1, default=0)
+    vetoes = models.IntegerField(_("否决情形数"), default=0)
+    # Every change of a subtotal adds 1: with the count of a round's rows, a version of its
+    # scores that the typical problems are cached by (views/results.py).
+    changes = models.BigIntegerField(_("变更次数"), default=0)
+
+    class Meta:
+        verbose_name = _("考核总分")
+        verbose_name_plural = _("考核总分")
+
+    def __str__(self):
+        return str(self.assessment)
+
+
 class BonusClaim(models.Model):
     class Decision(models.TextChoices):
         CLAIMED = "claimed", _("已申报")

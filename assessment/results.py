@@ -13,10 +13,11 @@ A branch not yet 考评完成 has no rank and no grade (未考评) and comes aft
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db.models import (
-    Count, DecimalField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum, Value, Window,
+    BooleanField, Count, DecimalField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum, Value, Window,
 )
-from django.db.models.functions import Coalesce, Least, Rank
+from django.db.models.functions import Coalesce, Least, Rank, RowNumber
 
 from django.utils.translation import gettext_lazy
 
@@ -137,10 +138,13 @@ def grade_for(total, has_veto, bands):
     return Grade.FAIL
 
 
-def area_subtotals(round):
+def area_subtotals(round, assessment_ids=None):
     """{assessment_id: {area_id: (self, onsite)}}: the round's subtotals (models.Subtotal, kept
-    by the database's triggers), 7 rows per branch."""
-    rows = Subtotal.objects.filter(assessment__round=round).values_list(
+    by the database's triggers), 7 rows per branch; of the given assessments only if given."""
+    rows = Subtotal.objects.filter(assessment__round=round)
+    if assessment_ids is not None:
+        rows = rows.filter(assessment_id__in=assessment_ids)
+    rows = rows.values_list(
         "assessment_id", "area_id", "self_sum", "onsite_sum")
     result = {}
     for assessment_id, area_id, self_sum, onsite_sum in rows:
@@ -215,6 +219,120 @@ def round_results(round, *, with_areas=True):
             rank, previous = position, key
         row.rank = rank
     return rows
+
+
+# --- The ranking page: 100 branches a page, ranked by the database ----------------------
+
+RANKING_PAGE_SIZE = 100
+CHART_ROWS = 30  # the charts show the top 30 (1,000 bars make a 2 MB SVG)
+
+
+def ranked_assessments(round):
+    """The round's assessments in the ranking's order, with their totals, numbered (`position`,
+    1 = first row) and ranked (`rank`, as round_results ranks: 考评完成 only, a veto last, then
+    total descending, equal keys share a rank; ties in the branches' order, then name) by the
+    database's window functions over the kept totals (models.Total, one row a branch, kept by
+    triggers: assessment/totals.py), so that a page fetches its own rows only and nothing is
+    summed per request. An assessment without a kept row yet counts zero."""
+    zero = _zero()
+    # One sort serves both windows: the rank's partition and order are the position's first keys.
+    key = [F("unassessed").asc(), F("has_veto").asc(), F("total").desc()]
+    return (
+        Assessment.objects.filter(round=round)
+        .annotate(
+            self_total=Coalesce(F("kept_total__self_sum"), zero),
+            onsite_total=Coalesce(F("kept_total__onsite_sum"), zero),
+            bonus=Least(Coalesce(F("kept_total__approved_bonus"), zero),
+                        Value(round.standard.bonus_cap, output_field=DECIMAL)),
+            vetoes=Coalesce(F("kept_total__vetoes"), Value(0)),
+            unassessed=ExpressionWrapper(~Q(status__in=ASSESSED), output_field=BooleanField()),
+        )
+        .annotate(
+            has_veto=ExpressionWrapper(Q(vetoes__gt=0), output_field=BooleanField()),
+            total=ExpressionWrapper(F("onsite_total") + F("bonus"), output_field=DECIMAL),
+        )
+        .annotate(
+            position=Window(RowNumber(), order_by=[*key, F("branch__order").asc(), F("branch__name").asc(),
+                                                   F("pk").asc()]),
+            rank=Window(Rank(), partition_by=[F("unassessed")], order_by=key[1:]),
+        )
+        .order_by()  # RankedRows orders the few rows it fetches by position
+    )
+
+
+RANKED_FIELDS = ("self_total", "onsite_total", "bonus", "total", "has_veto", "unassessed", "rank", "position",
+                 "submitted_at")
+
+
+def _result_row(a, bands, areas):
+    assessed = not a.unassessed
+    return ResultRow(
+        assessment=a, rank=a.rank if assessed else None, self_total=a.self_total, onsite_total=a.onsite_total,
+        bonus=a.bonus, total=a.total,
+        difference=difference(a.self_total, a.onsite_total) if assessed and a.submitted_at else None,
+        has_veto=a.has_veto, grade=grade_for(a.total, a.has_veto, bands) if assessed else "",
+        areas=areas.get(a.pk, {}),
+    )
+
+
+class RankedRows:
+    """The ranking as Django's Paginator takes it ("a sliceable object with a count() method"):
+    the count is known beforehand (one cheap query), and a slice is the page's rows, fetched
+    with the top CHART_ROWS rows for the charts in the same query (positions 1–30 and the
+    page's: one IN list). Each row is a ResultRow; the page's rows carry their per-area
+    subtotals (a second query, 7 rows per branch on the page); `charted` holds the chart's."""
+
+    def __init__(self, round, count):
+        self.round, self.total_count = round, count
+        self.charted = []
+
+    def count(self):
+        return self.total_count
+
+    def __len__(self):
+        return self.total_count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("RankedRows takes slices only")
+        start, stop, _ = index.indices(self.total_count)
+        wanted = set(range(start + 1, stop + 1)) | set(range(1, CHART_ROWS + 1))
+        found = assessment_rows(
+            ranked_assessments(self.round).filter(position__in=sorted(wanted)), *RANKED_FIELDS)
+        found.sort(key=lambda a: a.position)
+        bands = list(self.round.standard.grade_bands.order_by("-min_score").values_list("grade", "min_score"))
+        page = [a for a in found if start < a.position <= stop]
+        areas = area_subtotals(self.round, [a.pk for a in page])
+        self.charted = [_result_row(a, bands, areas) for a in found if a.position <= CHART_ROWS and not a.unassessed]
+        return [_result_row(a, bands, areas) for a in page]
+
+
+@dataclass
+class RankingPage:
+    page: object            # a Django Page of ResultRow
+    charted: list           # the top CHART_ROWS 考评完成 rows (ResultRow), for the charts
+    count: int              # branches in the round
+    finalised_count: int    # 考评完成 (finalised or published)
+    inflated_count: int     # 自评虚高 over the threshold, in the whole round
+    version: tuple          # changes whenever a score of the round does (the kept totals' count and changes)
+
+
+def ranking_page(round, number, threshold):
+    """One page (RANKING_PAGE_SIZE rows) of the round's ranking for the page `number` as the
+    query string gave it (Paginator.get_page: not a number → the first page, past the end →
+    the last), with the round's counts: four queries whatever the number of branches (the
+    counts; the page's rows with the chart's; the grade bands; the page's area subtotals)."""
+    gap = F("kept_total__self_sum") - F("kept_total__onsite_sum")
+    counts = Assessment.objects.filter(round=round).alias(gap=gap).aggregate(
+        count=Count("pk"),
+        finalised=Count("pk", filter=Q(status__in=ASSESSED)),
+        inflated=Count("pk", filter=Q(status__in=ASSESSED, submitted_at__isnull=False, gap__gt=threshold)),
+        changes=Sum("kept_total__changes"),
+    )
+    rows = RankedRows(round, counts["count"])
+    page = Paginator(rows, RANKING_PAGE_SIZE).get_page(number)  # fetches the page's rows and the chart's
+    return RankingPage(page=page, charted=rows.charted, count=counts["count"], finalised_count=counts["finalised"],
+                       inflated_count=counts["inflated"], version=(counts["count"], counts["changes"] or 0))
 
 
 def inflated(rows, threshold):

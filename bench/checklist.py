@@ -298,13 +298,14 @@ def opener():
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
 
-def login(base, username, password):
-    """An opener holding a logged-in session (the CSRF token read from the login form)."""
+def login(base, username, password, next="/"):
+    """An opener holding a logged-in session (the CSRF token read from the login form); the
+    login then opens `next`."""
     client = opener()
     html = client.open(base + "/accounts/login/", timeout=10).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"username": username, "password": password,
-                                   "csrfmiddlewaretoken": token, "next": "/"}).encode()
+                                   "csrfmiddlewaretoken": token, "next": next}).encode()
     request = urllib.request.Request(base + "/accounts/login/", data=data,
                                      headers={"Referer": base + "/accounts/login/"})
     response = client.open(request, timeout=10)

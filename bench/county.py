@@ -355,7 +355,12 @@ def pages(round):
 
     from assessment.models import RectificationStatus
 
-    result = [("ranking", "排名 results-ranking", reverse("results-ranking", args=[round.pk]), PAGE_BAR_MS),
+    from assessment.results import RANKING_PAGE_SIZE
+
+    ranking = reverse("results-ranking", args=[round.pk])
+    last = max(1, -(-round.assessments.count() // RANKING_PAGE_SIZE))
+    result = [("ranking", "排名 results-ranking", ranking, PAGE_BAR_MS),
+              ("ranking-last", f"排名 last page ({last})", f"{ranking}?page={last}", PAGE_BAR_MS),
               ("selfeval", "自评总览 selfeval-overview", reverse("selfeval-overview", args=[round.pk]), PAGE_BAR_MS)]
     try:
         result.append(("onsite", "考评总览 onsite-overview", reverse("onsite-overview", args=[round.pk]), PAGE_BAR_MS))
@@ -526,6 +531,10 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--allow-sqlite", action="store_true")
+    parser.add_argument("--pages", metavar="KEYS",
+                        help="measure only these pages, comma-separated: ranking, ranking-last, selfeval, onsite, "
+                             "board, board-filtered (e.g. --pages ranking,ranking-last at 10,000 branches)")
+    parser.add_argument("--no-exports", action="store_true", help="skip the exports (pages only)")
     parser.add_argument("--profile", metavar="PAGE",
                         help="only profile in-process: ranking, selfeval, onsite, board, board-filtered (a page), "
                              "export-rectifications, export-summary (write_xlsx into memory)")
@@ -551,6 +560,12 @@ def main(argv=None):
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
 
     targets = pages(round)
+    if args.pages:
+        keys = args.pages.split(",")
+        unknown = set(keys) - {p[0] for p in targets}
+        if unknown:
+            raise SystemExit(f"--pages: unknown {', '.join(sorted(unknown))}; one of {', '.join(p[0] for p in targets)}")
+        targets = [p for p in targets if p[0] in keys]
     if args.profile:
         if args.profile.startswith("export-"):
             profile_export(args.profile.removeprefix("export-"), round)
@@ -579,7 +594,8 @@ def main(argv=None):
     print(f"machine: {os.cpu_count()} CPUs, load average {load_before[0]:.2f} (other work on the machine "
           "slows every figure)")
     with Server(workers=args.workers) as server:
-        client = login(server.base, ADMIN, PASSWORD)
+        # the login lands on the first page measured (the home page is not what is measured)
+        client = login(server.base, ADMIN, PASSWORD, next=targets[0][2])
         print(f"gunicorn: {args.workers} workers at {server.base}; {args.warmup} warm-up + {args.repeat} timed GETs "
               f"per page as {ADMIN}")
         for key, label, path, bar in targets:
@@ -598,18 +614,18 @@ def main(argv=None):
                   f"p95 {p95(latencies):7.1f} ms  {q['queries']} queries ({q['db_ms']} ms in the database "
                   f"in-process)  {size // 1024} KiB  {path}")
 
-        exports = []
-        for kind in ("rectifications", "summary"):
+        exports, http, startup = [], [], None
+        for kind in () if args.no_exports else ("rectifications", "summary"):
             target = OUT / f"county-{kind}.xlsx"
             command = [sys.executable, "manage.py", "export_xlsx", kind, "--round", str(round.pk), "-o", str(target)]
             seconds, peak = run_measured(command)
             size = target.stat().st_size
             exports.append((kind, seconds, peak, size, display_command(command)))
             print(f"  export_xlsx {kind:<15} {seconds:6.2f} s  peak {peak:6.1f} MB  {size // 1024} KiB")
-        startup, startup_peak = run_measured([sys.executable, "manage.py", "check"])
-        print(f"  manage.py check (startup)   {startup:6.2f} s  peak {startup_peak:6.1f} MB")
-        http = []
-        for name in ("export-rectifications", "export-summary"):
+        if not args.no_exports:
+            startup, startup_peak = run_measured([sys.executable, "manage.py", "check"])
+            print(f"  manage.py check (startup)   {startup:6.2f} s  peak {startup_peak:6.1f} MB")
+        for name in () if args.no_exports else ("export-rectifications", "export-summary"):
             path = reverse(name, args=[round.pk])
             latencies, size = timed_gets(client, server.base + path, 1, 0)
             http.append((name, path, latencies[0] / 1000, size))
@@ -625,7 +641,8 @@ def main(argv=None):
             figure("考评汇总表 export_xlsx time", seconds, "s", f"< {SUMMARY_EXPORT_BAR_S:g} s",
                    seconds < SUMMARY_EXPORT_BAR_S, command=command, kib=size // 1024)
             figure("考评汇总表 export_xlsx peak memory", peak, "MB", command=command)
-    figure("manage.py check (Django startup, included above)", startup, "s")
+    if startup is not None:
+        figure("manage.py check (Django startup, included above)", startup, "s")
     for name, path, seconds, size in http:
         figure(f"{'整改清单' if 'rect' in name else '考评汇总表'} HTTP {name}", seconds, "s", path=path, kib=size // 1024)
 

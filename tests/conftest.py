@@ -108,3 +108,14 @@ def cast(db):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Django's cache starts empty in every test (the ranking keeps its typical problems there,
+    keyed by a round's id and the version of its scores, which another test's round may share)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
