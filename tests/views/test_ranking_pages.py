@@ -14,7 +14,7 @@ from assessment.models import Branch, Phase, Round, Score, Status, Veto, VetoFin
 from assessment.services.rounds import round_prepare
 
 
-QUERIES = 9  # the session, the user, the round, the areas, the counts, the page's rows with the top 30,
+QUERIES = 10  # the session, the user, the navbar's unread badge, the round, the areas, the counts, the page's rows with the top 30,
 # the grade bands, the page's subtotals, the pairings (the typical problems come from the cache after the first)
 
 
