@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment.models import (
-    ZERO, BonusClaim, Branch, BranchKind, Phase, Rectification, RectificationStatus, Role, Round, Score, Standard,
+    ZERO, BonusClaim, Branch, BranchKind, County, Phase, Rectification, RectificationStatus, Role, Round, Score, Standard,
     Status, Township, User, VetoFinding,
 )
 from assessment.demo_models import seed_models
@@ -81,7 +81,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {who}")
 
     def seed(self):
-        township, _ = Township.objects.get_or_create(name="化峪镇", defaults={"county": "稷山县"})
+        county, _ = County.objects.get_or_create(name="稷山县")
+        township, _ = Township.objects.get_or_create(name="化峪镇", defaults={"county": county})
         names = [(name, BranchKind.RURAL) for name in VILLAGES] + OTHERS
         branches = []
         for order, (name, kind) in enumerate(names, start=1):
