@@ -258,6 +258,7 @@ def test_a_township_page_for_the_county(client, county):
     client.force_login(c.xian)
     html = client.get(reverse("county-township", args=[c.zhaidian.pk])).content.decode()
     assert "翟店1村" in html and "2026年度全县考核" in html and "发布通报后可查看" in html
+    assert "农村" in html and "rural" not in html
     assert client.get(reverse("county-township", args=[c.other_township.pk])).status_code == 404
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from assessment import selectors, selectors_county
 from assessment.exporters_county import CountyRectificationList, CountySummary
-from assessment.models import County, Phase, Role, Round, Standard
+from assessment.models import BranchKind, County, Phase, Role, Round, Standard
 from assessment.permissions import check_township, role_required
 from assessment.services.base import ServiceError
 from assessment.services.county import county_round_open, county_standards
@@ -114,8 +114,10 @@ def county_township(request, pk):
         submitted_count=Count("assessments", filter=Q(assessments__submitted_at__isnull=False)),
         assessed_count=Count("assessments", filter=Q(assessments__status__in=("finalised", "published"))),
     ).order_by("-year", "-created_at"))
-    branches = list(township.branches.order_by("order", "name").values_list("name", "kind", "is_demonstration",
-                                                                             "members"))
+    kinds = dict(BranchKind.choices)
+    branches = [(name, kinds.get(kind, kind), demonstration, members) for name, kind, demonstration, members
+                in township.branches.order_by("order", "name").values_list("name", "kind", "is_demonstration",
+                                                                            "members")]
     return render(request, "assessment/county_township.html", {
         "township": township, "rounds": rounds, "branches": branches,
     })
