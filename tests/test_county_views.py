@@ -200,9 +200,9 @@ QUERIES = {"county-round": (11, 12, 9), "county-ranking": (8, 8, 5)}
 
 @pytest.mark.parametrize("page", ["county-round", "county-ranking"])
 def test_county_pages_take_the_same_queries_whatever_the_size(client, cast, django_assert_num_queries, page):
-    from django.core.cache import cache
+    from assessment.selectors_county import forget_results
 
-    cache.clear()
+    forget_results()
     cold, cold_with_previous, warm = QUERIES[page]
     add_township(cast, "翟店镇", 2)
     small = open_round(cast, name="小", year=2024)
@@ -249,6 +249,8 @@ def test_the_ranking_ranks_across_the_county_100_a_page(client, county):
     client.force_login(c.xian)
     page1 = client.get(reverse("county-ranking", args=[cr.pk])).content.decode()
     assert page1.count("<tr>") == 101  # the header and 100 rows
+    first = Assessment.objects.get(round__county_round=cr, branch__name="化峪村")
+    assert f'href="{reverse("results-branch", args=[first.pk])}"' in page1
     assert "第 1 / 2 页" in page1
     page2 = client.get(reverse("county-ranking", args=[cr.pk]) + "?page=2").content.decode()
     assert page2.count("<tr>") == 1 + (2 + 3 + 120) - 100

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +26,7 @@ from assessment.views.exports import xlsx_response
 from assessment.views.notice import refuse
 
 county_required = role_required(Role.COUNTY)
+LINK_MARK = 987654321987
 
 
 def _county_of(user):
@@ -84,9 +85,11 @@ def county_ranking(request, pk):
     if township is not None and township not in dict(townships):
         township = None
     page = selectors_county.county_ranking_page(county_round, page=request.GET.get("page") or 1, township=township)
+    # Each branch's result page: reversed once, not once a row (100 a page).
+    link_prefix, link_suffix = reverse("results-branch", args=[LINK_MARK]).split(str(LINK_MARK))
     return render(request, "assessment/county_ranking.html", {
         "county_round": county_round, "page": page, "townships": townships, "township": township,
-        "query": f"township={township}&" if township else "",
+        "query": f"township={township}&" if township else "", "link_prefix": link_prefix, "link_suffix": link_suffix,
     })
 
 
