@@ -547,8 +547,9 @@ class RoundAdmin(TownshipScopedAdmin):
         return obj.assessment_count
 
     # The phase moves on the round's pages (round_phase_set), the notice is written and
-    # published on the notice page (notice_text_save, notice_publish).
-    service_fields = ["phase", "notice_text", "published_at", "published_by"]
+    # published on the notice page (notice_text_save, notice_publish); a round of a county
+    # round is opened by the county (services.county).
+    service_fields = ["phase", "notice_text", "published_at", "published_by", "county_round"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.service_fields

@@ -11,8 +11,9 @@
    sizes reuses the data.
 2. Starts gunicorn (bench/checklist.py's Server), logs in as the county user and GETs the
    county round's progress page, the ranking across the county (first and last page) and the
-   county's home --repeat times after a warm-up: the median of the server's own time
-   (Server-Timing) and the client's median and p95; the queries of one in-process request.
+   county's home --repeat times after a warm-up, and bench/floor.py's page (56 rows, no query:
+   what the machine's load alone costs): the median of the server's own time (Server-Timing)
+   and the client's median and p95; the queries of one in-process request.
    Bar: progress and ranking median server time < 150 ms.
 3. Prints the figures and writes them to bench/out/county_view.json.
 """
@@ -171,6 +172,7 @@ def main(argv=None):
         (f"全县排名 第{last_page}页", reverse("county-ranking", args=[county_round.pk]) + f"?page={last_page}",
          PAGE_BAR_MS),
         ("县首页 home", reverse("home"), None),
+        ("floor (56 rows, no query)", "/bench/floor/", None),  # what the machine's load alone costs
     ]
     figures = []
     load = os.getloadavg()
@@ -178,7 +180,7 @@ def main(argv=None):
     with Server(workers=args.workers) as server:
         client = login(server.base, USER, PASSWORD)
         for label, path, bar in targets:
-            status, n, db_ms, _ = in_process(path, user)
+            status, n, db_ms, _ = in_process(path, user) if "floor" not in path else (200, 0, 0.0, [])
             if status != 200:
                 raise SystemExit(f"{path}: HTTP {status} in-process")
             own = []

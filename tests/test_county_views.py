@@ -298,3 +298,22 @@ def test_another_county_and_the_townships_people_are_kept_out(client, county):
             client.force_login(user)
             response = client.get(url)
             assert response.status_code == 403 and "您的角色不能使用此页面" in response.content.decode(), url
+
+
+def test_the_township_admin_edits_a_round_of_the_county_round_in_the_admin(client, county):
+    c = county
+    round = Round.objects.get(county_round=c.county_round, township=c.township)
+    c.alice.is_staff = True
+    c.alice.save()
+    client.force_login(c.alice)
+    url = reverse("admin:assessment_round_change", args=[round.pk])
+    page = client.get(url).content.decode()
+    assert "2026年度全县考核" in page
+    response = client.post(url, {
+        "township": c.township.pk, "standard": c.standard.pk, "name": round.name, "year": "2026",
+        "self_start": "2026-11-16", "self_end": "2026-12-15", "onsite_start": "2026-12-16", "onsite_end": "2026-12-20",
+        "inflation_threshold": "5", "rectification_days": "30", "notice_number": "", "notice_date": "",
+        "created_at_0": "2026-11-01", "created_at_1": "09:00:00"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    round.refresh_from_db()
+    assert round.onsite_end == datetime.date(2026, 12, 20) and round.county_round == c.county_round
