@@ -16,7 +16,7 @@ from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    Area, Assessment, AuditLog, Bonus, BonusClaim, Branch, Evidence, GradeBand, Item, Message,
+    Area, Assessment, AuditLog, Bonus, BonusClaim, Branch, County, Evidence, GradeBand, Item, Message,
     Phase, Rectification, Role, Round, Score, Standard, Township, User, Veto, VetoFinding,
 )
 from .services.base import ServiceError, audit
@@ -30,6 +30,11 @@ admin.site.index_title = _("管理")
 
 def is_admin_of_township(user):
     return user.is_active and user.is_staff and user.role == Role.ADMIN and user.township_id is not None
+
+
+def is_county_admin(user):
+    """The county's organisation department (县委组织部) as staff: manages its county's standards."""
+    return user.is_active and user.is_staff and user.role == Role.COUNTY and user.county_id is not None
 
 
 # The lookup from each model to its township, and whether rows with no township (a standard
@@ -53,6 +58,14 @@ TOWNSHIP_PATHS = {
 }
 
 
+def shared_rows(path, user):
+    """The rows with no township (`path` ends in "township") a township admin may read: those
+    shared by every township, and those issued by the county of the admin's township."""
+    county_path = path[: -len("township")] + "county"
+    of_my_county = Q(**{f"{county_path}__in": Township.objects.filter(pk=user.township_id).values("county_id")})
+    return Q(**{f"{path}__isnull": True}) & (Q(**{f"{county_path}__isnull": True}) | of_my_county)
+
+
 def choices_for(model, user):
     """The rows of `model` that `user` may pick in a form: all for the superuser, their
     township's (and the shared ones) for a township admin, none for a model not mapped."""
@@ -64,7 +77,7 @@ def choices_for(model, user):
     path, shared = TOWNSHIP_PATHS[model]
     mine = Q(**{path: user.township_id})
     if shared:
-        mine |= Q(**{f"{path}__isnull": True})
+        mine |= shared_rows(path, user)
     if model is User:
         mine &= Q(is_superuser=False)
     return qs.filter(mine)
@@ -170,7 +183,7 @@ class TownshipScopedAdmin(AuditedAdmin):
             return qs.none()
         mine = Q(**{self.township_path: user.township_id})
         if self.shared_when_null:
-            mine |= Q(**{f"{self.township_path}__isnull": True})
+            mine |= shared_rows(self.township_path, user)
         return qs.filter(mine)
 
     def owns(self, request, obj):
@@ -234,15 +247,58 @@ class BranchInline(admin.TabularInline):
     fields = ["name", "kind", "is_demonstration", "members", "order"]
 
 
+class TownshipInline(admin.TabularInline):
+    model = Township
+    extra = 0
+    fields = ["name"]
+    show_change_link = True
+
+
+@admin.register(County)
+class CountyAdmin(AuditedAdmin):
+    """Counties (县、市、区) and their townships: only the superuser manages them."""
+
+    list_display = ["name", "township_count"]
+    search_fields = ["name"]
+    inlines = [TownshipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(township_count=Count("townships"))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.display(description=_("乡镇数"), ordering="township_count")
+    def township_count(self, obj):
+        return obj.township_count
+
+
 @admin.register(Township)
 class TownshipAdmin(TownshipScopedAdmin):
     township_path = "pk"
     list_display = ["name", "county", "branch_count"]
-    search_fields = ["name", "county"]
+    list_select_related = ["county"]
+    search_fields = ["name", "county__name"]
     inlines = [BranchInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(branch_count=Count("branches"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # Which county a township belongs to is the superuser's to set.
+        return [] if request.user.is_superuser else ["county"]
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -301,10 +357,10 @@ class UserAdmin(TownshipScopedAdmin, BaseUserAdmin):
     list_select_related = ["township", "branch"]
     autocomplete_fields = ["township", "branch"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("考核角色"), {"fields": ("display_name", "role", "township", "branch", "phone")}),
+        (_("考核角色"), {"fields": ("display_name", "role", "township", "branch", "county", "phone")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        (_("考核角色"), {"fields": ("display_name", "role", "township", "branch", "phone")}),
+        (_("考核角色"), {"fields": ("display_name", "role", "township", "branch", "county", "phone")}),
     )
     township_fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -335,8 +391,8 @@ class UserAdmin(TownshipScopedAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
             obj.township_id = obj.branch.township_id if obj.branch_id else request.user.township_id
-        if obj.role == Role.ADMIN:
-            obj.is_staff = True  # township admins manage their township in this admin
+        if obj.role in (Role.ADMIN, Role.COUNTY):
+            obj.is_staff = True  # township admins manage their township here, the county its standards
         elif not obj.is_superuser:
             obj.is_staff = False
         super().save_model(request, obj, form, change)
@@ -378,9 +434,32 @@ class GradeBandInline(admin.TabularInline):
 
 @admin.register(Standard)
 class StandardAdmin(TownshipScopedAdmin):
+    """A township admin: the township's standards (and reads the shared ones and the county's).
+    The county's organisation department (县委组织部, staff): the standards its county issued,
+    imported here for every township of the county."""
+
     shared_when_null = True
+
+    def allowed(self, request):
+        return super().allowed(request) or is_county_admin(request.user)
+
+    def get_queryset(self, request):
+        if is_county_admin(request.user):
+            return self._annotated(AuditedAdmin.get_queryset(self, request).filter(county_id=request.user.county_id))
+        return self._annotated(super().get_queryset(request))
+
+    def owns(self, request, obj):
+        if obj is not None and is_county_admin(request.user):
+            return obj.county_id == request.user.county_id
+        return super().owns(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if is_county_admin(request.user):  # the county's standard, whatever was posted
+            obj.county_id, obj.township_id = request.user.county_id, None
+        super().save_model(request, obj, form, change)
+
     actions = ["copy_as_new_version"]
-    list_display = ["name", "version", "township", "area_count", "item_count", "bonus_cap", "created_at"]
+    list_display = ["name", "version", "township", "county", "area_count", "item_count", "bonus_cap", "created_at"]
     list_filter = [mine("township")]
     search_fields = ["name"]
     inlines = [AreaInline, ItemInline, VetoInline, BonusInline, GradeBandInline]
@@ -391,14 +470,20 @@ class StandardAdmin(TownshipScopedAdmin):
 
         return import_urls(self.admin_site) + super().get_urls()
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            area_count=Count("areas", distinct=True), item_count=Count("items", distinct=True)
-        )
+    @staticmethod
+    def _annotated(qs):
+        return qs.annotate(area_count=Count("areas", distinct=True), item_count=Count("items", distinct=True))
+
+    def get_readonly_fields(self, request, obj=None):
+        # A standard issued by a county is the county's (or the superuser's) to manage.
+        return [] if request.user.is_superuser else ["county"]
 
     def has_change_permission(self, request, obj=None):
         # A standard a round has started with never changes: copy it as a new version instead.
-        if obj is not None and (standard_in_use(obj) or (obj.township_id is None and not request.user.is_superuser)):
+        # A standard with no township is the superuser's, or its county's.
+        county_may = obj is not None and is_county_admin(request.user) and obj.county_id == request.user.county_id
+        if obj is not None and (standard_in_use(obj) or (obj.township_id is None and not request.user.is_superuser
+                                                          and not county_may)):
             return False
         return super().has_change_permission(request, obj)
 
@@ -462,8 +547,9 @@ class RoundAdmin(TownshipScopedAdmin):
         return obj.assessment_count
 
     # The phase moves on the round's pages (round_phase_set), the notice is written and
-    # published on the notice page (notice_text_save, notice_publish).
-    service_fields = ["phase", "notice_text", "published_at", "published_by"]
+    # published on the notice page (notice_text_save, notice_publish); a round of a county
+    # round is opened by the county (services.county).
+    service_fields = ["phase", "notice_text", "published_at", "published_by", "county_round"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.service_fields

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,9 +17,27 @@ from django.utils.translation import gettext_lazy as _
 ZERO = Decimal("0")
 
 
+class County(models.Model):
+    """A county (县、市、区) whose organisation department (县委组织部) oversees its townships:
+    issues a standard for all of them, opens a round in every one at once, watches and compares."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("县（市、区）")
+        verbose_name_plural = _("县（市、区）")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Township(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
-    county = models.CharField(_("所属县（市、区）"), max_length=100, blank=True)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="townships",
+        verbose_name=_("所属县（市、区）"),
+    )
 
     class Meta:
         verbose_name = _("乡镇")
@@ -64,11 +83,13 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("镇党委管理员")
     ASSESSOR = "assessor", _("考评人员")
     SECRETARY = "secretary", _("支部书记")
+    COUNTY = "county", _("县委组织部")
 
 
 class User(AbstractUser):
     """A person who logs in: a township admin or assessor (township set),
-    or a branch secretary (branch set; the township follows from it)."""
+    a branch secretary (branch set; the township follows from it),
+    or the county's organisation department (county set; no township, no branch)."""
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
@@ -79,6 +100,10 @@ class User(AbstractUser):
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="secretaries",
         verbose_name=_("党支部"),
+    )
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        verbose_name=_("县（市、区）"), help_text=_("仅县委组织部用户填写"),
     )
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     must_change_password = models.BooleanField(
@@ -94,10 +119,30 @@ class User(AbstractUser):
                 condition=~Q(role="secretary") | Q(branch__isnull=False),
                 name="user_secretary_has_branch",
             ),
+            models.CheckConstraint(
+                condition=(~Q(role="county") & Q(county__isnull=True))
+                | Q(role="county", county__isnull=False, township__isnull=True, branch__isnull=True),
+                name="user_county_role_has_county_only",
+            ),
         ]
 
     def __str__(self):
         return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.COUNTY:
+            errors = {}
+            if not self.county_id:
+                errors["county"] = _("县委组织部用户须选择所属县（市、区）。")
+            if self.township_id:
+                errors["township"] = _("县委组织部用户不属于某个乡镇，请留空。")
+            if self.branch_id:
+                errors["branch"] = _("县委组织部用户不属于某个党支部，请留空。")
+            if errors:
+                raise ValidationError(errors)
+        elif self.county_id:
+            raise ValidationError({"county": _("只有县委组织部用户填写所属县（市、区）。")})
 
     def save(self, *args, **kwargs):
         if self.branch_id and not self.township_id:
@@ -116,6 +161,10 @@ class User(AbstractUser):
     def is_secretary(self):
         return self.role == Role.SECRETARY
 
+    @property
+    def is_county_staff(self):
+        return self.role == Role.COUNTY
+
 
 # --- The standard -----------------------------------------------------------
 
@@ -130,6 +179,10 @@ class Standard(models.Model):
         Township, on_delete=models.PROTECT, null=True, blank=True, related_name="standards",
         verbose_name=_("乡镇"), help_text=_("留空表示各乡镇通用"),
     )
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="standards",
+        verbose_name=_("发布县（市、区）"), help_text=_("县委组织部发布，全县各乡镇的考核批次均可使用"),
+    )
     description = models.TextField(_("说明"), blank=True)
     bonus_cap = models.DecimalField(_("加分上限"), max_digits=6, decimal_places=1, default=ZERO)
     source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
@@ -142,10 +195,17 @@ class Standard(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="standard_unique_version"),
             models.CheckConstraint(condition=Q(bonus_cap__gte=0), name="standard_bonus_cap_nonnegative"),
+            models.CheckConstraint(condition=Q(township__isnull=True) | Q(county__isnull=True),
+                                   name="standard_township_or_county"),
         ]
 
     def __str__(self):
         return f"{self.name}（第{self.version}版）"
+
+    def clean(self):
+        super().clean()
+        if self.township_id and self.county_id:
+            raise ValidationError(_("考核标准或属于一个乡镇，或由县（市、区）发布，不能两者都填。"))
 
 
 class Area(models.Model):
@@ -260,8 +320,39 @@ class Phase(models.TextChoices):
     ARCHIVED = "archived", _("已归档")
 
 
+class CountyRound(models.Model):
+    """The same round opened in every township of a county at once, with the county's standard
+    and one self-evaluation deadline; each township then runs its own round's phases."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="county_rounds",
+                               verbose_name=_("县（市、区）"))
+    standard = models.ForeignKey("Standard", on_delete=models.PROTECT, related_name="county_rounds",
+                                 verbose_name=_("考核标准"))
+    name = models.CharField(_("考核批次"), max_length=200)
+    year = models.PositiveIntegerField(_("年度"))
+    self_end = models.DateField(_("自评截止"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("创建人"))
+
+    class Meta:
+        verbose_name = _("全县考核批次")
+        verbose_name_plural = _("全县考核批次")
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="countyround_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Round(models.Model):
     township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("乡镇"))
+    county_round = models.ForeignKey(
+        CountyRound, on_delete=models.PROTECT, null=True, blank=True, related_name="rounds",
+        verbose_name=_("全县考核批次"),
+    )
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("考核标准"))
     name = models.CharField(_("考核批次"), max_length=200)
     year = models.PositiveIntegerField(_("年度"))

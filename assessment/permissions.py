@@ -2,6 +2,10 @@
 
 Outside your township or branch: 404 (no hint that it exists).
 Right object, wrong role or closed phase: 403 with a reason.
+
+The county's organisation department (县委组织部, Role.COUNTY) sees every township and branch
+of its county, read-only: it is neither township staff nor a township admin nor a secretary,
+so every helper that lets someone score, submit, publish or change a round refuses it.
 """
 
 from functools import wraps
@@ -22,6 +26,40 @@ def is_township_admin(user):
     return user.is_superuser or user.role == Role.ADMIN
 
 
+def is_county_staff(user):
+    """The county's organisation department (县委组织部) with its county set (or the superuser)."""
+    return user.is_superuser or (user.role == Role.COUNTY and user.county_id is not None)
+
+
+def county_township_ids(user):
+    """The ids of the townships of a county user's county (one query, kept on the user object
+    for the request); empty for anyone else."""
+    if user.role != Role.COUNTY or not user.county_id:
+        return frozenset()
+    cached = getattr(user, "county_township_ids_cache", None)
+    if cached is None or cached[0] != user.county_id:
+        from .models import Township
+
+        ids = frozenset(Township.objects.filter(county_id=user.county_id).values_list("pk", flat=True))
+        cached = user.county_township_ids_cache = (user.county_id, ids)
+    return cached[1]
+
+
+def can_see_township(user, township):
+    if user.is_superuser:
+        return True
+    if user.role == Role.COUNTY:
+        return user.county_id is not None and township.county_id == user.county_id
+    return user.township_id is not None and user.township_id == township.pk
+
+
+def check_township(user, township):
+    """404 unless the user may see this township: their own, or for a county user any of
+    their county's."""
+    if not can_see_township(user, township):
+        raise Http404
+
+
 def can_see_branch(user, branch):
     if user.is_superuser:
         return True
@@ -29,6 +67,8 @@ def can_see_branch(user, branch):
         return user.branch_id == branch.pk
     if user.role in (Role.ADMIN, Role.ASSESSOR):
         return user.township_id == branch.township_id
+    if user.role == Role.COUNTY:
+        return branch.township_id in county_township_ids(user)
     return False
 
 

@@ -14,10 +14,24 @@ from django.utils.translation import gettext as _
 
 from .models import (
     ZERO, Area, Assessment, AuditLog, Branch, BranchKind, Message, Phase, Rectification, RectificationStatus,
-    Role, Round, Score, Status, Subtotal,
+    Role, Round, Score, Status, Subtotal, Township,
 )
+from .permissions import county_township_ids
 from .rows import assessment_rows
 from .selectors_evidence import bonuses_with_claim, evidence_by_item
+
+
+def townships_visible_to(user):
+    """Every township for the superuser, the county's for a county user (县委组织部), one's own
+    for the township's people; none for anyone else."""
+    qs = Township.objects.select_related("county")
+    if user.is_superuser:
+        return qs
+    if user.role == Role.COUNTY:
+        return qs.filter(county_id=user.county_id) if user.county_id else qs.none()
+    if user.township_id:
+        return qs.filter(pk=user.township_id)
+    return qs.none()
 
 
 def branches_visible_to(user):
@@ -28,13 +42,19 @@ def branches_visible_to(user):
         return qs.filter(pk=user.branch_id)
     if user.role in (Role.ADMIN, Role.ASSESSOR):
         return qs.filter(township_id=user.township_id)
+    if user.role == Role.COUNTY and user.county_id:
+        return qs.filter(township__county_id=user.county_id)
     return qs.none()
 
 
 def rounds_visible_to(user):
+    """The rounds of the user's township; a county user's: every round of the county's townships
+    (read-only: the pages' own role checks refuse them every change)."""
     qs = Round.objects.select_related("township", "standard")
     if user.is_superuser:
         return qs
+    if user.role == Role.COUNTY:
+        return qs.filter(township__county_id=user.county_id) if user.county_id else qs.none()
     if user.township_id:
         return qs.filter(township_id=user.township_id)
     return qs.none()
@@ -383,6 +403,9 @@ def rectification_branch_ids_visible_to(user, round):
         return [user.branch_id] if round.published_at and user.branch_id else []
     if user.role in (Role.ADMIN, Role.ASSESSOR) and user.township_id == round.township_id:
         return None
+    if user.role == Role.COUNTY and round.published_at and user.county_id \
+            and round.township_id in county_township_ids(user):
+        return None  # the county reads the published items of its townships
     return []
 
 

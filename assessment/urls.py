@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval, township
+from .views import county, demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval, township
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,4 +17,5 @@ urlpatterns = [
     *exports.urlpatterns,
     *plan.urlpatterns,
     *demo.urlpatterns,
+    *county.urlpatterns,
 ]

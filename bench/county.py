@@ -216,7 +216,7 @@ def seed(branches, rectifications):
     batch = 2000
     with transaction.atomic():
         wipe()
-        township = Township.objects.create(name=TOWNSHIP, county="基准县")
+        township = Township.objects.create(name=TOWNSHIP)
         admin = User(username=ADMIN, role=Role.ADMIN, township=township, display_name="县委组织部管理员")
         admin.set_password(PASSWORD)
         admin.save()

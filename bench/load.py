@@ -155,7 +155,7 @@ def seed(branches, onsite_branches, assessors):
                 (SELF_TOWNSHIP, SELF_ROUND, self_n, Phase.SELF, "load_shuji"),
                 (ONSITE_TOWNSHIP, ONSITE_ROUND, onsite_branches, Phase.ONSITE, "load_onsite_shuji"),
             ):
-                township = Township.objects.create(name=name, county="负载县")
+                township = Township.objects.create(name=name)
                 rows = Branch.objects.bulk_create([
                     Branch(township=township, name=f"{name[3:5]}{i:04d}村党支部", kind=kinds[i % len(kinds)], order=i,
                            members=rng.randint(8, 90))

@@ -1,7 +1,7 @@
 """Rows of every kind the admin shows, in both townships of the cast, for the admin tests.
 
-Everything of the other township (其他镇) carries 外镇 or 其他镇 in its text, so that a page
-showing it is caught by a plain search of its HTML.
+Everything of the other township (其他镇) carries 外镇 or 其他镇 in its text, and the other
+county 外县, so that a page showing it is caught by a plain search of its HTML.
 """
 
 import datetime
@@ -16,7 +16,7 @@ from assessment.services.evidence import bonus_claim_save, evidence_add
 from tests.conftest import make_standard
 from tests.test_uploads import png_bytes, upload
 
-FOREIGN_MARKERS = ("外镇", "其他镇")
+FOREIGN_MARKERS = ("外镇", "其他镇", "外县")
 
 
 class Foreign:
@@ -34,6 +34,7 @@ def build(cast):
     f = Foreign()
     f.township, f.branch, f.round, f.assessment = c.other_township, c.other_branch, c.other_round, c.other_assessment
     f.user = c.frank
+    f.county = c.other_county
     f.standard = make_standard(name="外镇考核标准")
     Standard.objects.filter(pk=f.standard.pk).update(township=c.other_township)
     f.standard.refresh_from_db()

@@ -3,6 +3,8 @@
 Township 化峪镇: alice (township admin), bob (assessor), carol (secretary of
 化峪村), dave (secretary of 西段村). Township 其他镇: eve (its admin) and frank
 (secretary of 外镇村) — strangers to everything in 化峪镇.
+County 稷山县 (化峪镇): xian (县委组织部). County 外县 (其他镇): waixian (县委组织部) — a
+stranger to everything in 稷山县.
 """
 
 import datetime
@@ -13,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from assessment.models import (
-    Area, Bonus, Branch, BranchKind, Grade, GradeBand, Item, Phase, Role, Round, Standard,
+    Area, Bonus, Branch, BranchKind, County, Grade, GradeBand, Item, Phase, Role, Round, Standard,
     Township, User, Veto,
 )
 from assessment.services.rounds import round_prepare
@@ -76,8 +78,10 @@ class Cast:
 @pytest.fixture
 def cast(db):
     c = Cast()
-    c.township = Township.objects.create(name="化峪镇", county="稷山县")
-    c.other_township = Township.objects.create(name="其他镇")
+    c.county = County.objects.create(name="稷山县")
+    c.other_county = County.objects.create(name="外县")
+    c.township = Township.objects.create(name="化峪镇", county=c.county)
+    c.other_township = Township.objects.create(name="其他镇", county=c.other_county)
     c.branch = Branch.objects.create(township=c.township, name="化峪村", kind=BranchKind.RURAL, order=1)
     c.branch2 = Branch.objects.create(township=c.township, name="西段村", kind=BranchKind.RURAL, order=2)
     c.other_branch = Branch.objects.create(township=c.other_township, name="外镇村")
@@ -87,6 +91,8 @@ def cast(db):
     c.dave = make_user("dave", Role.SECRETARY, branch=c.branch2)
     c.eve = make_user("eve", Role.ADMIN, township=c.other_township)
     c.frank = make_user("frank", Role.SECRETARY, branch=c.other_branch)
+    c.xian = make_user("xian", Role.COUNTY, county=c.county)
+    c.waixian = make_user("waixian", Role.COUNTY, county=c.other_county)
     c.root = User.objects.create_superuser("root", "root@example.com", PASSWORD)
     c.standard = make_standard()
     today = datetime.date.today()

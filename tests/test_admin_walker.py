@@ -73,10 +73,12 @@ def form_data(obj, new):
     return data
 
 
-def with_foreign_ids(own, foreign):
+def with_foreign_ids(own, foreign, read_only=()):
     """`own` row's form data with every foreign key set to what `foreign` points at, or None
-    when none differs."""
+    when none differs (a field read-only to the caller is no choice of theirs: not posted)."""
     data, changed = form_data(own, new=False), False
+    for name in read_only:
+        data.pop(name, None)
     for field in own._meta.concrete_fields:
         if field.is_relation and field.name in data and getattr(foreign, field.attname) != getattr(own, field.attname):
             data[field.name] = getattr(foreign, field.attname)
@@ -107,6 +109,14 @@ def send(user, method, url, data):
         new_audits = list(AuditLog.objects.order_by("pk")[audits:])
         transaction.set_rollback(True)
     return response, changed, new_audits
+
+
+def read_only_to(user, model, obj):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return admin.site._registry[model].get_readonly_fields(request, obj)
 
 
 @pytest.fixture
@@ -153,7 +163,7 @@ def test_admin_walker(cast, foreign, model):
             problems.append(f"{where} root: changed the database without an audit record")
     # her own row, posted with the other township's ids in its choice fields
     own = choices_for(model, cast.alice).exclude(pk=obj.pk).order_by("pk").first()
-    data = with_foreign_ids(own, obj) if own is not None else None
+    data = with_foreign_ids(own, obj, read_only_to(cast.alice, model, own)) if own is not None else None
     if data is not None:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[own.pk])
         response, changed, _ = send(cast.alice, "POST", url, data)

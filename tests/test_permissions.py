@@ -11,6 +11,7 @@ the outcome for each caller:
     bob    assessor (化峪镇)                         carol  secretary of 化峪村, the branch the URL is about
     dave   secretary of 西段村, same township       eve    admin of another township
     frank  secretary in another township           root   superuser
+    xian   县委组织部 of 稷山县 (化峪镇's county)    waixian 县委组织部 of 外县 (其他镇's county)
 
     OK  200          RD  302 elsewhere than the login page (POST then redirect)
     LG  302 to the login page (log in first)        NA  405 (wrong method)
@@ -23,7 +24,9 @@ the row says which): the row is kept as the product wants it, and fails until th
 everything the township admin may, but does not act as a branch's secretary (self-scores, files,
 bonus claims, rectification reports: 403); an assessor may read the township's results and print
 a branch's acceptance sheet (考核验收单, the on-site paper), but not the township's other Excel
-files. The method column:
+files. The county user (县委组织部) reads every township of their county and changes nothing
+there (403 with the reason on every write); what the township has not published yet (results,
+rectifications, Excel files) they do not read either; another county's is 404. The method column:
 
     GET   a page or a download
     POST  an endpoint that only takes POST: also checked that GET is 405 for those allowed
@@ -59,151 +62,159 @@ from assessment.services.evidence import bonus_claim_save, evidence_add
 from tests.permissions_scenario import build
 from tests.test_uploads import png_bytes, upload
 
-CALLERS = ("anon", "alice", "bob", "carol", "dave", "eve", "frank", "root")
+CALLERS = ("anon", "alice", "bob", "carol", "dave", "eve", "frank", "root", "xian", "waixian")
 STATUS = {200: "OK", 403: "FB", 404: "NF", 405: "NA"}
 
 # fmt: off
 TABLE = [
-    # URL name                      state        method   anon alice bob  carol dave eve  frank root
+    # URL name                      state        method   anon alice bob  carol dave eve  frank root xian waixian
     # --- the project -------------------------------------------------------------------------------
-    ("login",                       None,        "GET",   "OK   RD   RD   RD   RD   RD   RD   RD"),
-    ("logout",                      None,        "POST",  "RD   RD   RD   RD   RD   RD   RD   RD"),
-    ("password_change",             None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
-    ("password_change_done",        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
-    ("home",                        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    ("login",                       None,        "GET",   "OK   RD   RD   RD   RD   RD   RD   RD   RD   RD"),
+    ("logout",                      None,        "POST",  "RD   RD   RD   RD   RD   RD   RD   RD   RD   RD"),
+    ("password_change",             None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   OK   OK"),
+    ("password_change_done",        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   OK   OK"),
+    ("home",                        None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   OK   OK"),
     # whether the session is back, as whom, and a fresh CSRF token (keep.js, after a new login)
-    ("session-state",               None,        "GET",   "OK   OK   OK   OK   OK   OK   OK   OK"),
-    ("message-list",                None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
+    ("session-state",               None,        "GET",   "OK   OK   OK   OK   OK   OK   OK   OK   OK   OK"),
+    ("message-list",                None,        "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   OK   OK"),
     # --- 支部对照自评 ----------------------------------------------------------------------------------
-    ("selfeval-checklist",          "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("selfeval-checklist",          "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB"),
-    ("selfeval-checklist",          "submitted", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("selfeval-item-save",          "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("selfeval-item-save",          "onsite",    "POST",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("selfeval-submit",             "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("selfeval-submit",             "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB"),
-    ("selfeval-submit",             "submitted", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("selfeval-return",             "submitted", "GET",   "LG   OK   FB   FB   NF   NF   NF   OK"),
-    ("selfeval-return",             "submitted", "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD"),
-    ("selfeval-return",             "self",      "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("selfeval-extend",             "self",      "GET",   "LG   OK   FB   FB   NF   NF   NF   OK"),
-    ("selfeval-extend",             "self",      "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD"),
-    ("selfeval-extend",             "onsite",    "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("selfeval-overview",           "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
-    ("selfeval-remind",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
+    ("selfeval-checklist",          "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("selfeval-checklist",          "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-checklist",          "submitted", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-item-save",          "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-item-save",          "onsite",    "POST",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-submit",             "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-submit",             "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-submit",             "submitted", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-return",             "submitted", "GET",   "LG   OK   FB   FB   NF   NF   NF   OK   FB   NF"),
+    ("selfeval-return",             "submitted", "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD   FB   NF"),
+    ("selfeval-return",             "self",      "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-extend",             "self",      "GET",   "LG   OK   FB   FB   NF   NF   NF   OK   FB   NF"),
+    ("selfeval-extend",             "self",      "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD   FB   NF"),
+    ("selfeval-extend",             "onsite",    "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("selfeval-overview",           "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK   FB   NF"),
+    ("selfeval-remind",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
     # closed phase → 403 with the reason
-    ("selfeval-remind",             "onsite",    "POST",  "LG   FB   FB   FB   FB   NF   NF   FB"),
+    ("selfeval-remind",             "onsite",    "POST",  "LG   FB   FB   FB   FB   NF   NF   FB   FB   NF"),
     # --- 佐证材料 and 加分项 (asked as the page's script asks: a refusal is a 403 in JSON) -------------
-    ("evidence-upload",             "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("evidence-upload",             "submitted", "POST",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("evidence-file",               "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("evidence-thumb",              "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("evidence-medium",             "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("evidence-remove",             "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("bonus-claim-save",            "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("bonus-claim-withdraw",        "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("bonus-claim-withdraw",        "onsite",    "POST",  "LG   FB   FB   FB   NF   NF   NF   FB"),
+    ("evidence-upload",             "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("evidence-upload",             "submitted", "POST",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("evidence-file",               "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("evidence-thumb",              "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("evidence-medium",             "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("evidence-remove",             "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("bonus-claim-save",            "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("bonus-claim-withdraw",        "self",      "POST",  "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("bonus-claim-withdraw",        "onsite",    "POST",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
     # --- 党委一线考评 ----------------------------------------------------------------------------------
-    ("onsite-overview",             "onsite",    "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
-    ("round-phase-set",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
-    ("round-detail",                "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
-    ("round-phase-confirm",         "self",      "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
+    ("onsite-overview",             "onsite",    "GET",   "LG   OK   OK   FB   FB   NF   NF   OK   FB   NF"),
+    ("round-phase-set",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
+    ("round-detail",                "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK   FB   NF"),
+    ("round-phase-confirm",         "self",      "GET",   "LG   OK   FB   FB   FB   NF   NF   OK   FB   NF"),
     # 考评日程: the township admin arranges it, the staff read and print it
-    ("round-schedule",              "self",      "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
-    ("round-schedule",              "self",      "FORM",  "LG   RD   FB   FB   FB   NF   NF   RD"),
-    ("round-schedule-print",        "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
+    ("round-schedule",              "self",      "GET",   "LG   OK   FB   FB   FB   NF   NF   OK   FB   NF"),
+    ("round-schedule",              "self",      "FORM",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
+    ("round-schedule-print",        "self",      "GET",   "LG   OK   OK   FB   FB   NF   NF   OK   FB   NF"),
     # a branch has begun its self-evaluation: the round cannot step back (403 with the reason, for all)
-    ("round-phase-back",            "self",      "POST",  "LG   FB   FB   FB   FB   NF   NF   FB"),
+    ("round-phase-back",            "self",      "POST",  "LG   FB   FB   FB   FB   NF   NF   FB   FB   NF"),
     # 按未自评考评 is for the on-site phase only
-    ("selfeval-skip",               "self",      "POST",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("onsite-scoring",              "onsite",    "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
-    ("onsite-scoring",              "onsite",    "FORM",  "LG   RD   RD   FB   NF   NF   NF   RD"),
-    ("onsite-scoring",              "finalised", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("onsite-item-save",            "onsite",    "POST",  "LG   OK   OK   FB   NF   NF   NF   OK"),
-    ("onsite-item-save",            "finalised", "POST",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("onsite-veto-save",            "onsite",    "POST",  "LG   RD   RD   FB   NF   NF   NF   RD"),
-    ("onsite-bonus-decide",         "onsite",    "POST",  "LG   RD   RD   FB   NF   NF   NF   RD"),
-    ("onsite-finalise",             "onsite",    "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
-    ("onsite-finalise",             "onsite",    "FORM",  "LG   RD   RD   FB   NF   NF   NF   RD"),
-    ("onsite-finalise",             "finalised", "GET",   "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("onsite-reopen",               "finalised", "GET",   "LG   OK   FB   FB   NF   NF   NF   OK"),
-    ("onsite-reopen",               "finalised", "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD"),
-    ("onsite-reopen",               "published", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB"),
-    ("onsite-reopen",               "published", "GET",   "LG   FB   FB   FB   NF   NF   NF   FB"),
+    ("selfeval-skip",               "self",      "POST",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("onsite-scoring",              "onsite",    "GET",   "LG   OK   OK   FB   NF   NF   NF   OK   FB   NF"),
+    ("onsite-scoring",              "onsite",    "FORM",  "LG   RD   RD   FB   NF   NF   NF   RD   FB   NF"),
+    ("onsite-scoring",              "finalised", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("onsite-item-save",            "onsite",    "POST",  "LG   OK   OK   FB   NF   NF   NF   OK   FB   NF"),
+    ("onsite-item-save",            "finalised", "POST",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("onsite-veto-save",            "onsite",    "POST",  "LG   RD   RD   FB   NF   NF   NF   RD   FB   NF"),
+    ("onsite-bonus-decide",         "onsite",    "POST",  "LG   RD   RD   FB   NF   NF   NF   RD   FB   NF"),
+    ("onsite-finalise",             "onsite",    "GET",   "LG   OK   OK   FB   NF   NF   NF   OK   FB   NF"),
+    ("onsite-finalise",             "onsite",    "FORM",  "LG   RD   RD   FB   NF   NF   NF   RD   FB   NF"),
+    ("onsite-finalise",             "finalised", "GET",   "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("onsite-reopen",               "finalised", "GET",   "LG   OK   FB   FB   NF   NF   NF   OK   FB   NF"),
+    ("onsite-reopen",               "finalised", "FORM",  "LG   RD   FB   FB   NF   NF   NF   RD   FB   NF"),
+    ("onsite-reopen",               "published", "FORM",  "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
+    ("onsite-reopen",               "published", "GET",   "LG   FB   FB   FB   NF   NF   NF   FB   FB   NF"),
     # --- 通报: the round is the secretaries' own township's, the page not theirs → 403 ----------------
-    ("notice-prepare",              "finalised", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
-    ("notice-propose",              "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
-    ("notice-days",                 "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
-    ("notice-text",                 "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
-    ("notice-publish",              "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
+    ("notice-prepare",              "finalised", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK   FB   NF"),
+    ("notice-propose",              "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
+    ("notice-days",                 "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
+    ("notice-text",                 "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
+    ("notice-publish",              "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
     # published already → 403 with the reason
-    ("notice-publish",              "published", "POST",  "LG   FB   FB   FB   FB   NF   NF   FB"),
+    ("notice-publish",              "published", "POST",  "LG   FB   FB   FB   FB   NF   NF   FB   FB   NF"),
     # a draft (拟整改) is nobody's but the township's until the notice is published
-    ("rectification-draft-save",    "finalised", "POST",  "LG   RD   FB   NF   NF   NF   NF   RD"),
-    ("rectification-draft-remove",  "finalised", "POST",  "LG   RD   FB   NF   NF   NF   NF   RD"),
+    ("rectification-draft-save",    "finalised", "POST",  "LG   RD   FB   NF   NF   NF   NF   RD   FB   NF"),
+    ("rectification-draft-remove",  "finalised", "POST",  "LG   RD   FB   NF   NF   NF   NF   RD   FB   NF"),
     # 添加整改事项: the round's, like the other notice posts
-    ("rectification-draft-add",     "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
-    ("notice-detail",               "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
+    ("rectification-draft-add",     "finalised", "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   FB   NF"),
+    ("notice-detail",               "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   OK   NF"),
     # not published yet: a secretary may see the notice once it is: closed phase → 403
-    ("notice-detail",               "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB"),
+    ("notice-detail",               "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB   FB   NF"),
     # the notice as a Word file: whoever may read the notice, once it is published
-    ("notice-docx",                 "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("notice-docx",                 "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB"),
+    ("notice-docx",                 "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   OK   NF"),
+    ("notice-docx",                 "finalised", "GET",   "LG   FB   FB   FB   FB   NF   NF   FB   FB   NF"),
     # --- results -------------------------------------------------------------------------------------
     # the ranking is in the notice: once it is published the secretaries see it too
-    ("results-ranking",             "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("results-branch",              "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("results-branch",              "finalised", "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
+    ("results-ranking",             "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   OK   NF"),
+    ("results-branch",              "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("results-branch",              "finalised", "GET",   "LG   OK   OK   FB   NF   NF   NF   OK   FB   NF"),
     # --- 限期整改 --------------------------------------------------------------------------------------
-    ("rectification-detail",        "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("rectification-detail",        "finalised", "GET",   "LG   OK   OK   NF   NF   NF   NF   OK"),
-    ("rectification-report",        "published", "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
-    ("rectification-verify",        "published", "POST",  "LG   RD   FB   FB   NF   NF   NF   RD"),
-    ("rectification-return",        "published", "POST",  "LG   RD   FB   FB   NF   NF   NF   RD"),
-    ("rectification-board",         "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("rectification-board",         "finalised", "GET",   "LG   OK   OK   FB   FB   NF   NF   OK"),
+    ("rectification-detail",        "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("rectification-detail",        "finalised", "GET",   "LG   OK   OK   NF   NF   NF   NF   OK   NF   NF"),
+    ("rectification-report",        "published", "POST",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
+    ("rectification-verify",        "published", "POST",  "LG   RD   FB   FB   NF   NF   NF   RD   FB   NF"),
+    ("rectification-return",        "published", "POST",  "LG   RD   FB   FB   NF   NF   NF   RD   FB   NF"),
+    ("rectification-board",         "published", "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   OK   NF"),
+    ("rectification-board",         "finalised", "GET",   "LG   OK   OK   FB   FB   NF   NF   OK   FB   NF"),
     # --- Excel files ----------------------------------------------------------------------------------
-    ("export-rectifications",       "published", "GET",   "LG   OK   FB   OK   OK   NF   NF   OK"),
-    ("export-rectifications",       "finalised", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
-    ("export-summary",              "published", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK"),
-    ("export-sheet",                "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("export-sheet",                "finalised", "GET",   "LG   OK   OK   FB   NF   NF   NF   OK"),
+    ("export-rectifications",       "published", "GET",   "LG   OK   FB   OK   OK   NF   NF   OK   OK   NF"),
+    ("export-rectifications",       "finalised", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK   FB   NF"),
+    ("export-summary",              "published", "GET",   "LG   OK   FB   FB   FB   NF   NF   OK   OK   NF"),
+    ("export-sheet",                "published", "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("export-sheet",                "finalised", "GET",   "LG   OK   OK   FB   NF   NF   NF   OK   FB   NF"),
     # --- 清单式推进 (year 2026 of the scenario's standard; a duty on item 1, a record of 化峪村 with a file) ---
-    ("plan-home",                   None,        "GET",   "LG   RD   RD   RD   RD   RD   RD   RD"),
-    ("plan-branch",                 "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("plan-record-new",             "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("plan-record-new",             "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB"),
-    ("plan-record-edit",            "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB"),
-    ("plan-record-edit",            "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB"),
-    ("plan-record-delete",          "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
-    ("plan-record-file",            "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("plan-record-file-remove",     "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
-    ("plan-grid",                   "self",      "GET",   "LG   OK   OK   FB   FB   OK   FB   OK"),
-    ("plan-remind",                 "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD"),
-    ("plan-ledger",                 "self",      "GET",   "LG   OK   OK   FB   FB   OK   FB   OK"),
-    ("plan-close",                  "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD"),
-    ("plan-duties",                 "self",      "GET",   "LG   OK   FB   FB   FB   OK   FB   OK"),
-    ("plan-duties",                 "self",      "FORM",  "LG   RD   FB   FB   FB   RD   FB   RD"),
-    ("plan-suggestions",            "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK"),
-    ("plan-suggestion-accept",      "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB"),
+    ("plan-home",                   None,        "GET",   "LG   RD   RD   RD   RD   RD   RD   RD   FB   FB"),
+    ("plan-branch",                 "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("plan-record-new",             "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("plan-record-new",             "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
+    ("plan-record-edit",            "self",      "GET",   "LG   FB   FB   OK   NF   NF   NF   FB   FB   NF"),
+    ("plan-record-edit",            "self",      "FORM",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
+    ("plan-record-delete",          "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
+    ("plan-record-file",            "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("plan-record-file-remove",     "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
+    ("plan-grid",                   "self",      "GET",   "LG   OK   OK   FB   FB   OK   FB   OK   FB   FB"),
+    ("plan-remind",                 "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD   FB   FB"),
+    ("plan-ledger",                 "self",      "GET",   "LG   OK   OK   FB   FB   OK   FB   OK   FB   FB"),
+    ("plan-close",                  "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD   FB   FB"),
+    ("plan-duties",                 "self",      "GET",   "LG   OK   FB   FB   FB   OK   FB   OK   FB   FB"),
+    ("plan-duties",                 "self",      "FORM",  "LG   RD   FB   FB   FB   RD   FB   RD   FB   FB"),
+    ("plan-suggestions",            "self",      "GET",   "LG   OK   OK   OK   NF   NF   NF   OK   OK   NF"),
+    ("plan-suggestion-accept",      "self",      "POST",  "LG   FB   FB   RD   NF   NF   NF   FB   FB   NF"),
     # --- 示范点 (化峪村 a 示范点 with one model and its photo, a visit with a photo, a pairing with 西段村) ---
-    ("models-library",              "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
-    ("models-zip",                  "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
-    ("model-mark",                  "self",      "GET",   "LG   OK   FB   FB   FB   OK   FB   OK"),
-    ("model-mark",                  "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD"),
-    ("models-carry-over",           "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD"),
-    ("model-withdraw",              "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD"),
-    ("model-file",                  "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("model-thumb",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("demo-site",                   "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("demo-site-theme",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   FB   RD"),
-    ("visit-new",                   "self",      "GET",   "LG   OK   FB   FB   FB   NF   FB   OK"),
-    ("visit-new",                   "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD"),
-    ("visit-photo",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("visit-thumb",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK"),
-    ("pairings",                    "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK"),
-    ("pairings",                    "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD"),
-    ("pairing-end",                 "self",      "POST",  "LG   RD   FB   FB   FB   NF   FB   RD"),
+    ("models-library",              "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   NF   NF"),
+    ("models-zip",                  "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   NF   NF"),
+    ("model-mark",                  "self",      "GET",   "LG   OK   FB   FB   FB   OK   FB   OK   NF   NF"),
+    ("model-mark",                  "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD   NF   NF"),
+    ("models-carry-over",           "self",      "POST",  "LG   RD   FB   FB   FB   RD   FB   RD   NF   NF"),
+    ("model-withdraw",              "self",      "POST",  "LG   RD   FB   FB   FB   NF   NF   RD   NF   NF"),
+    ("model-file",                  "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   NF   NF"),
+    ("model-thumb",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   NF   NF"),
+    ("demo-site",                   "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   NF   NF"),
+    ("demo-site-theme",             "self",      "POST",  "LG   RD   FB   FB   FB   NF   FB   RD   NF   NF"),
+    ("visit-new",                   "self",      "GET",   "LG   OK   FB   FB   FB   NF   FB   OK   NF   NF"),
+    ("visit-new",                   "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD   NF   NF"),
+    ("visit-photo",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   NF   NF"),
+    ("visit-thumb",                 "self",      "GET",   "LG   OK   OK   OK   OK   NF   NF   OK   NF   NF"),
+    ("pairings",                    "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   NF   NF"),
+    ("pairings",                    "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD   NF   NF"),
+    ("pairing-end",                 "self",      "POST",  "LG   RD   FB   FB   FB   NF   FB   RD   NF   NF"),
+    # --- 县委组织部: the county's pages (the published round is a round of 稷山县's county round) -----
+    ("county-round-new",            "self",      "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   OK"),
+    ("county-round-new",            "self",      "FORM",  "LG   FB   FB   FB   FB   FB   FB   RD   RD   RD"),
+    ("county-round",                "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-ranking",              "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-export-summary",       "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-export-rectifications", "published", "GET",  "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-township",             "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
 ]
 # fmt: on
 
@@ -290,7 +301,23 @@ ARGS = {
     "visit-photo": lambda p: [_demo(p).photo.pk],
     "visit-thumb": lambda p: [_demo(p).photo.pk],
     "pairing-end": lambda p: [_demo(p).pairing.pk],
+    "county-round": lambda p: [_county(p).pk],
+    "county-ranking": lambda p: [_county(p).pk],
+    "county-export-summary": lambda p: [_county(p).pk],
+    "county-export-rectifications": lambda p: [_county(p).pk],
+    "county-township": lambda p: [p.round.township_id],
 }
+
+
+def _county(p):
+    """稷山县's county round, of which the state's round is 化峪镇's (made once per test)."""
+    from assessment.models import CountyRound
+
+    if not hasattr(p, "county_round"):
+        p.county_round = CountyRound.objects.create(county_id=p.round.township.county_id, standard=p.round.standard,
+                                                    name="全县考核", year=p.round.year)
+        Round.objects.filter(pk=p.round.pk).update(county_round=p.county_round)
+    return p.county_round
 
 
 def _demo(p):
@@ -388,6 +415,9 @@ DATA = {
     "demo-site-theme": lambda p: {"theme": "党群服务中心", "models_for": "便民服务"},
     "visit-new": lambda p: {"date": "2026-06-01", "topic": "乡村振兴观摩", "branch": [p.assessment2.branch_id],
                             f"people-{p.assessment2.branch_id}": "dave", "hours": "2"},
+    # the superuser names the county; a county user's is their own (the field is not theirs)
+    "county-round-new": lambda p: {"county": p.round.township.county_id, "name": "2027年度全县考核", "year": "2027",
+                                   "standard": p.round.standard_id, "self_end": "2027-12-15"},
     "pairings": lambda p: {"site": p.assessment.branch_id, "helped": _demo(p).third.pk, "note": "组织生活"},
 }
 

@@ -62,6 +62,9 @@ def export_rectifications(request, pk):
         if round.published_at is None:
             return refuse(request, _("通报发布后才能导出本支部的整改清单。"))
         branch = get_object_or_404(Branch, pk=user.branch_id)
+    elif user.role == Role.COUNTY and not user.is_superuser:
+        if round.published_at is None:
+            return refuse(request, _("乡镇通报发布后，县委组织部才能导出其整改清单。"))
     elif not _is_admin(user):
         return refuse(request, _("整改清单由镇党委管理员导出。"))
     return xlsx_response(request, RectificationList(round, branch=branch))
@@ -72,7 +75,10 @@ def export_rectifications(request, pk):
 def export_summary(request, pk):
     user = request.user
     round = get_object_or_404(selectors.rounds_visible_to(user).select_related("standard"), pk=pk)
-    if not _is_admin(user):
+    if user.role == Role.COUNTY and not user.is_superuser:
+        if round.published_at is None:
+            return refuse(request, _("乡镇通报发布后，县委组织部才能导出其考评汇总表。"))
+    elif not _is_admin(user):
         return refuse(request, _("考评汇总表由镇党委管理员导出。"))
     return xlsx_response(request, Summary(round))
 
@@ -84,6 +90,8 @@ def export_sheet(request, pk):
     assessment = assessment_for(user, pk)  # 404 outside the user's township or branch
     if user.role == Role.SECRETARY and not user.is_superuser and assessment.status != Status.PUBLISHED:
         return refuse(request, _("通报发布后才能导出本支部的考核验收单。"))
+    if user.role == Role.COUNTY and not user.is_superuser and assessment.status != Status.PUBLISHED:
+        return refuse(request, _("乡镇通报发布后，县委组织部才能导出支部的考核验收单。"))
     return xlsx_response(request, AcceptanceSheet(assessment))
 
 

@@ -142,7 +142,7 @@ def rectification_board(request, pk):
     user = request.user
     round = get_object_or_404(selectors.rounds_visible_to(user), pk=pk)
     is_secretary = user.role == Role.SECRETARY and not user.is_superuser
-    if is_secretary and round.published_at is None:
+    if (is_secretary or user.role == Role.COUNTY) and round.published_at is None:
         return refuse(request, _("通报发布后才能查看整改事项。"))
     filters = {
         "branch": None if is_secretary else id_or_none(request.GET.get("branch")),
