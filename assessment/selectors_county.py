@@ -22,7 +22,6 @@ from .models import (
     VetoFinding,
 )
 from .results import ASSESSED, DECIMAL, ZERO, _approved_bonus, difference, grade_for
-from .prepared import Prepared
 from .rows import assessment_rows
 from .selectors import SUBMITTED_STATUSES, decimal_text, overdue_q
 
@@ -40,45 +39,20 @@ def county_rounds_visible_to(user):
     return qs.none()
 
 
-# The county's pages run these all day: compiled once per process (assessment.prepared).
-COUNTY_ROUND = Prepared(lambda pk, county_id: CountyRound.objects.select_related("county", "standard")
-                        .filter(pk=pk, county_id=county_id))
-COUNTY_ROUNDS = Prepared(lambda county_id: CountyRound.objects.filter(county_id=county_id).select_related("standard")
-                         .order_by("-year", "-created_at", "-pk"))
-TOWNSHIP_ROUNDS = Prepared(lambda county_round_id: Round.objects.filter(county_round_id=county_round_id)
-                           .select_related("township").order_by("township__name", "pk"))
-PUBLISHED = Prepared(lambda county_round_id: Round.objects.filter(
-    county_round_id=county_round_id, published_at__isnull=False).order_by("pk").values_list("pk", "published_at"))
-BRANCH_COUNTS = Prepared(lambda county_round_id: Assessment.objects.filter(round__county_round_id=county_round_id)
-                         .order_by().values("round_id").annotate(
-                             branches=Count("pk"),
-                             submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)
-                                             | Q(submitted_at__isnull=False)),
-                             assessed=Count("pk", filter=Q(status__in=ASSESSED)),
-                             published=Count("pk", filter=Q(status=Status.PUBLISHED)),
-                         ).values_list("round_id", "branches", "submitted", "assessed", "published"))
-
-
 def county_round_for(user, pk):
     """The county round `pk` if the user may see it; else 404."""
-    if user.role == Role.COUNTY and user.county_id and not user.is_superuser:
-        found = COUNTY_ROUND(pk=int(pk), county_id=user.county_id)
-        found = found[0] if found else None
-    else:
-        found = county_rounds_visible_to(user).filter(pk=pk).first()
+    found = county_rounds_visible_to(user).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
 
 
 def previous_county_round(county_round):
-    """The county's latest county round before `county_round`, or None (the county's few county
-    rounds, newest first, picked here)."""
-    for earlier in COUNTY_ROUNDS(county_id=county_round.county_id):
-        if earlier.pk != county_round.pk and \
-                (earlier.year, earlier.created_at) < (county_round.year, county_round.created_at):
-            return earlier
-    return None
+    """The county's latest county round before `county_round`, or None."""
+    return (CountyRound.objects.filter(county_id=county_round.county_id)
+            .filter(Q(year__lt=county_round.year)
+                    | Q(year=county_round.year, created_at__lt=county_round.created_at))
+            .exclude(pk=county_round.pk).select_related("standard").order_by("-year", "-created_at", "-pk").first())
 
 
 # --- the ranking across the county ---------------------------------------------------------------
@@ -117,7 +91,8 @@ def county_results(county_round):
     vetoes no longer change (reopening it on site is refused), so the rows are kept in this
     process under the county round and the (round, publication time) of each published round:
     a round published, or published again after stepping back, makes a new key."""
-    published = tuple(PUBLISHED(county_round_id=county_round.pk))
+    published = tuple(Round.objects.filter(county_round=county_round, published_at__isnull=False)
+                      .order_by("pk").values_list("pk", "published_at"))
     if not published:
         return []
     key = (county_round.pk, county_round.standard_id, published)
@@ -291,11 +266,21 @@ def county_progress(county_round, today=None):
     published and the comparison with the county's previous round: 3 queries, the ranking's
     (county_results: 1, or 4 when not cached), the previous round (1) and its ranking."""
     today = today or timezone.localdate()
-    rounds = TOWNSHIP_ROUNDS(county_round_id=county_round.pk)
+    rounds = list(Round.objects.filter(county_round=county_round).select_related("township")
+                  .order_by("township__name", "pk"))
     progress = {round.pk: TownshipProgress(round=round) for round in rounds}
-    for round_id, branches, submitted, assessed, published in BRANCH_COUNTS(county_round_id=county_round.pk):
-        p = progress[round_id]
-        p.branches, p.submitted, p.assessed, p.published = branches, submitted, assessed, published
+    counted = (
+        Assessment.objects.filter(round__county_round=county_round).order_by().values("round_id").annotate(
+            branches=Count("pk"),
+            submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES) | Q(submitted_at__isnull=False)),
+            assessed=Count("pk", filter=Q(status__in=ASSESSED)),
+            published=Count("pk", filter=Q(status=Status.PUBLISHED)),
+        )
+    )
+    for row in counted:
+        p = progress[row["round_id"]]
+        p.branches, p.submitted, p.assessed, p.published = (
+            row["branches"], row["submitted"], row["assessed"], row["published"])
     items = (
         Rectification.objects.filter(assessment__round__county_round=county_round)
         .exclude(status=RectificationStatus.DRAFT).order_by().values("assessment__round_id").annotate(

@@ -76,8 +76,8 @@ def county_round(request, pk):
 def county_ranking(request, pk):
     county_round = selectors_county.county_round_for(request.user, pk)
     township = request.GET.get("township")
-    townships = [(r.township_id, r.township.name) for r in selectors_county.TOWNSHIP_ROUNDS(
-        county_round_id=county_round.pk)]
+    townships = list(Round.objects.filter(county_round=county_round).order_by("township__name")
+                     .values_list("township_id", "township__name"))
     try:
         township = int(township) if township else None
     except ValueError:
