@@ -6,12 +6,12 @@ townships and branches (1,000 branches in 10 townships at county scale).
 The county reads a township's scores only once the township has published its notice: before,
 its progress is counts of branches and items, no score."""
 
-import threading
-import time
-from collections import OrderedDict, defaultdict
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.http import Http404
@@ -79,41 +79,26 @@ class CountyRow:
 
 
 RESULTS_SECONDS = 600  # a branch renamed in the admin shows in the county's ranking within 10 minutes
-RESULTS_KEPT = 32  # county rankings kept per process (1,000 rows each)
-_results = OrderedDict()  # key -> (expires, rows): kept as objects, not pickled (pickling took 20 ms)
-_results_lock = threading.Lock()
 
 
 def county_results(county_round):
     """The ranking across the county of the branches of its townships' published rounds: a list
     of CountyRow, best first (a veto last; equal keys share a rank); not to be changed by the
-    caller. One query, and three more when not kept: a published round's scores, bonus and
-    vetoes no longer change (reopening it on site is refused), so the rows are kept in this
-    process under the county round and the (round, publication time) of each published round:
-    a round published, or published again after stepping back, makes a new key."""
+    caller. One query, and three more when not cached: a published round's scores, bonus and
+    vetoes no longer change (reopening it on site is refused), so the rows are kept with Django's
+    cache framework under the county round and the (round, publication time) of each published
+    round: a round published, or published again after stepping back, makes a new key."""
     published = tuple(Round.objects.filter(county_round=county_round, published_at__isnull=False)
                       .order_by("pk").values_list("pk", "published_at"))
     if not published:
         return []
-    key = (county_round.pk, county_round.standard_id, published)
-    now = time.monotonic()
-    with _results_lock:
-        found = _results.get(key)
-    if found is not None and found[0] > now:
-        return found[1]
-    rows = _county_results(county_round)
-    with _results_lock:
-        _results[key] = (now + RESULTS_SECONDS, rows)
-        _results.move_to_end(key)
-        while len(_results) > RESULTS_KEPT:
-            _results.popitem(last=False)
+    digest = hashlib.sha256(repr(published).encode()).hexdigest()[:32]
+    key = f"county-results:{county_round.pk}:{county_round.standard_id}:{digest}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _county_results(county_round)
+        cache.set(key, rows, RESULTS_SECONDS)
     return rows
-
-
-def forget_results():
-    """Drop the kept rankings (tests)."""
-    with _results_lock:
-        _results.clear()
 
 
 def _county_results(county_round):

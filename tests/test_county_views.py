@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -200,9 +201,7 @@ QUERIES = {"county-round": (11, 12, 9), "county-ranking": (8, 8, 5)}
 
 @pytest.mark.parametrize("page", ["county-round", "county-ranking"])
 def test_county_pages_take_the_same_queries_whatever_the_size(client, cast, django_assert_num_queries, page):
-    from assessment.selectors_county import forget_results
-
-    forget_results()
+    cache.clear()
     cold, cold_with_previous, warm = QUERIES[page]
     add_township(cast, "翟店镇", 2)
     small = open_round(cast, name="小", year=2024)
