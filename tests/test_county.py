@@ -3,9 +3,9 @@
 the migration that turned the township's county text into County rows."""
 
 import pytest
+from django.core.management import call_command
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404
 
 from assessment import permissions, selectors
@@ -86,22 +86,16 @@ def test_a_county_user_logs_in_and_sees_their_home(client, cast):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_turns_the_township_county_texts_into_counties():
-    executor = MigrationExecutor(connection)
-    before, after = [("assessment", "0011_merge_h19_accounts")], executor.loader.graph.leaf_nodes("assessment")
-    executor.migrate(before)
+    # Through the migrate command, as an upgrade runs it: its signals lift the kept subtotals',
+    # totals' and audit triggers around the migrations and put them back after.
+    call_command("migrate", "assessment", "0011_merge_h19_accounts", verbosity=0)
     try:
-        apps = executor.loader.project_state(before).apps
-        OldTownship = apps.get_model("assessment", "Township")
-        OldTownship.objects.create(name="化峪镇", county="稷山县")
-        OldTownship.objects.create(name="翟店镇", county=" 稷山县 ")
-        OldTownship.objects.create(name="外镇", county="万荣县")
-        OldTownship.objects.create(name="无县镇", county="")
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
+        with connection.cursor() as cursor:
+            for name, county in [("化峪镇", "稷山县"), ("翟店镇", " 稷山县 "), ("外镇", "万荣县"), ("无县镇", "")]:
+                cursor.execute("INSERT INTO assessment_township (name, county) VALUES (%s, %s)", [name, county])
+        call_command("migrate", verbosity=0)
         assert sorted(County.objects.values_list("name", flat=True)) == ["万荣县", "稷山县"]
         counties = dict(Township.objects.values_list("name", "county__name"))
         assert counties == {"化峪镇": "稷山县", "翟店镇": "稷山县", "外镇": "万荣县", "无县镇": None}
     finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        call_command("migrate", verbosity=0)
