@@ -1,6 +1,9 @@
 from django.urls import path
 
-from .views import demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval, township
+from .views import (
+    demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval,
+    spotcheck, township,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,4 +20,5 @@ urlpatterns = [
     *exports.urlpatterns,
     *plan.urlpatterns,
     *demo.urlpatterns,
+    *spotcheck.urlpatterns,
 ]
