@@ -152,8 +152,9 @@ def test_the_township_sees_nothing_before_publishing_then_its_own_branches(clien
 
 def test_publishing_from_the_page(client, w):
     login(client, w.xian)
-    response = client.post(reverse("spotcheck-publish", args=[w.spot.pk]), follow=True)
-    assert "未复核完" in text(response)
+    response = client.post(reverse("spotcheck-publish", args=[w.spot.pk]))
+    assert response.status_code == 403 and "未复核完" in text(response)
+    assert "未复核完" in text(client.get(reverse("spotcheck-detail", args=[w.spot.pk])))  # said before the click
     rescore(w.spot, w.xian)
     response = client.post(reverse("spotcheck-publish", args=[w.spot.pk]), follow=True)
     assert "抽查复核结果已发布" in text(response)
