@@ -273,7 +273,7 @@ def spot_difference(request, pk):
     the totals. The county at any time; the branch's township once the spot check is published."""
     sample = permissions.spot_sample_for(request.user, pk)
     sheet = selectors_spot.spot_sheet_for(sample, with_files=False)
-    only = request.GET.get("only") == "differ"
+    only = request.GET.get("all") != "1"  # the items that differ, unless every item is asked for
     rows = [(area, row) for area in sheet.areas for row in area.rows
             if not only or (row["difference"] is not None and row["difference"] != 0)]
     return render(request, "assessment/spotcheck_difference.html", {

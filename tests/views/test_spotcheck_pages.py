@@ -40,7 +40,7 @@ def text(response):
 
 def test_the_list_shows_the_countys_spot_checks(client, w, django_assert_num_queries):
     login(client, w.xian)
-    client.get(reverse("home"))  # the session and the user loaded once
+    assert reverse("spotcheck-list") in text(client.get(reverse("home")))  # the way in, from the home page
     with django_assert_num_queries(3):  # the session, the user (with the navbar's unread count), the spot checks
         response = client.get(reverse("spotcheck-list"))
     assert response.status_code == 200
@@ -252,5 +252,6 @@ def test_the_difference_page_per_area_and_item(client, w, django_assert_num_quer
     assert response.status_code == 200
     assert 'id="difference-total">−2<' in body  # 23.5 → 21.5
     assert "复核发现记录不全" in body and "会议记录不全" in body
-    only = text(client.get(reverse("spotcheck-difference", args=[w.sample.pk]) + "?only=differ"))
-    assert only.count('id="diff-row-') == 2
+    assert body.count('id="diff-row-') == 2  # the items that differ
+    every = text(client.get(reverse("spotcheck-difference", args=[w.sample.pk]) + "?all=1"))
+    assert every.count('id="diff-row-') == len(w.items)
