@@ -32,6 +32,11 @@ def is_admin_of_township(user):
     return user.is_active and user.is_staff and user.role == Role.ADMIN and user.township_id is not None
 
 
+def is_county_admin(user):
+    """The county's organisation department (县委组织部) as staff: manages its county's standards."""
+    return user.is_active and user.is_staff and user.role == Role.COUNTY and user.county_id is not None
+
+
 # The lookup from each model to its township, and whether rows with no township (a standard
 # shared by every township, and its items) are everyone's.
 TOWNSHIP_PATHS = {
@@ -386,8 +391,8 @@ class UserAdmin(TownshipScopedAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
             obj.township_id = obj.branch.township_id if obj.branch_id else request.user.township_id
-        if obj.role == Role.ADMIN:
-            obj.is_staff = True  # township admins manage their township in this admin
+        if obj.role in (Role.ADMIN, Role.COUNTY):
+            obj.is_staff = True  # township admins manage their township here, the county its standards
         elif not obj.is_superuser:
             obj.is_staff = False
         super().save_model(request, obj, form, change)
@@ -429,7 +434,30 @@ class GradeBandInline(admin.TabularInline):
 
 @admin.register(Standard)
 class StandardAdmin(TownshipScopedAdmin):
+    """A township admin: the township's standards (and reads the shared ones and the county's).
+    The county's organisation department (县委组织部, staff): the standards its county issued,
+    imported here for every township of the county."""
+
     shared_when_null = True
+
+    def allowed(self, request):
+        return super().allowed(request) or is_county_admin(request.user)
+
+    def get_queryset(self, request):
+        if is_county_admin(request.user):
+            return self._annotated(AuditedAdmin.get_queryset(self, request).filter(county_id=request.user.county_id))
+        return self._annotated(super().get_queryset(request))
+
+    def owns(self, request, obj):
+        if obj is not None and is_county_admin(request.user):
+            return obj.county_id == request.user.county_id
+        return super().owns(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if is_county_admin(request.user):  # the county's standard, whatever was posted
+            obj.county_id, obj.township_id = request.user.county_id, None
+        super().save_model(request, obj, form, change)
+
     actions = ["copy_as_new_version"]
     list_display = ["name", "version", "township", "county", "area_count", "item_count", "bonus_cap", "created_at"]
     list_filter = [mine("township")]
@@ -442,10 +470,9 @@ class StandardAdmin(TownshipScopedAdmin):
 
         return import_urls(self.admin_site) + super().get_urls()
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            area_count=Count("areas", distinct=True), item_count=Count("items", distinct=True)
-        )
+    @staticmethod
+    def _annotated(qs):
+        return qs.annotate(area_count=Count("areas", distinct=True), item_count=Count("items", distinct=True))
 
     def get_readonly_fields(self, request, obj=None):
         # A standard issued by a county is the county's (or the superuser's) to manage.
@@ -453,7 +480,10 @@ class StandardAdmin(TownshipScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         # A standard a round has started with never changes: copy it as a new version instead.
-        if obj is not None and (standard_in_use(obj) or (obj.township_id is None and not request.user.is_superuser)):
+        # A standard with no township is the superuser's, or its county's.
+        county_may = obj is not None and is_county_admin(request.user) and obj.county_id == request.user.county_id
+        if obj is not None and (standard_in_use(obj) or (obj.township_id is None and not request.user.is_superuser
+                                                          and not county_may)):
             return False
         return super().has_change_permission(request, obj)
 

@@ -29,7 +29,10 @@ KINDS = {"xlsx": gettext_lazy("Excel工作簿（.xlsx）"), "xls": gettext_lazy(
 
 
 def can_import(user):
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN)
+    """The superuser, a township admin (the township's standard) or the county's organisation
+    department (县委组织部: the county's standard, for every township of the county)."""
+    return user.is_authenticated and user.is_active and (
+        user.is_superuser or user.role == Role.ADMIN or (user.role == Role.COUNTY and user.county_id is not None))
 
 
 class UploadForm(forms.Form):
@@ -156,6 +159,7 @@ def confirm(request, admin_site):
     try:
         standard = standard_import(
             parsed=parsed, actor=request.user, name=form.cleaned_data["name"], township=request.user.township,
+            county=request.user.county if request.user.role == Role.COUNTY else None,
         )
     except ServiceError as error:
         messages.error(request, error.message)

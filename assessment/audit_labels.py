@@ -48,6 +48,8 @@ ACTIONS = [
     ("rectification_reminders", _("整改提醒")),
     ("standard_import", _("导入考核标准")),
     ("standard_copy", _("复制考核标准")),
+    ("county_round_open", _("开启全县考核批次")),
+    ("county_round_township", _("开启乡镇考核批次（全县）")),
     ("schedule_set", _("安排考评")),
     ("admin_add", _("后台新增")),
     ("admin_change", _("后台修改")),

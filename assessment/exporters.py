@@ -69,6 +69,8 @@ class RectificationList(Exporter):
         Column("是否逾期", 5.5),
     ]
 
+    branch_field = "assessment__branch__name"  # what the 党支部 column shows (a county's file: with the township)
+
     def __init__(self, round, branch=None, today=None):
         self.round = round
         self.branch = branch
@@ -94,7 +96,7 @@ class RectificationList(Exporter):
         statuses = {value: str(label) for value, label in RectificationStatus.choices}
         reported = (RectificationStatus.REPORTED, RectificationStatus.CLOSED)
         rows = self.queryset().values_list(
-            "assessment__branch__name", "item_id", "item__area__name", "item__number", "item__content",
+            self.branch_field, "item_id", "item__area__name", "item__number", "item__content",
             "problem", "requirement", "deadline", "responsible", "status", "measures", "reported_at",
             "verified_by_id", "verified_by__display_name", "verified_by__username", "verify_note",
         )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import (
-    demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval,
+    county, demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval,
     spotcheck, township,
 )
 
@@ -21,4 +21,5 @@ urlpatterns = [
     *plan.urlpatterns,
     *demo.urlpatterns,
     *spotcheck.urlpatterns,
+    *county.urlpatterns,
 ]

@@ -226,6 +226,14 @@ TABLE = [
     ("spotcheck-item-save",         "published", "POST",  "LG   FB   FB   NF   NF   NF   NF   FB   FB   NF"),
     ("spotcheck-difference",        "finalised", "GET",   "LG   NF   NF   NF   NF   NF   NF   OK   OK   NF"),
     ("spotcheck-difference",        "published", "GET",   "LG   OK   OK   NF   NF   NF   NF   OK   OK   NF"),
+    # --- 县委组织部: the county's pages (the published round is a round of 稷山县's county round) -----
+    ("county-round-new",            "self",      "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   OK"),
+    ("county-round-new",            "self",      "FORM",  "LG   FB   FB   FB   FB   FB   FB   RD   RD   RD"),
+    ("county-round",                "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-ranking",              "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-export-summary",       "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-export-rectifications", "published", "GET",  "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
+    ("county-township",             "published", "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   NF"),
 ]
 # fmt: on
 
@@ -317,7 +325,23 @@ ARGS = {
     "spotcheck-scoring": lambda p: [_spot(p).sample.pk],
     "spotcheck-item-save": lambda p: [_spot(p).sample.pk, p.item.pk],
     "spotcheck-difference": lambda p: [_spot(p).sample.pk],
+    "county-round": lambda p: [_county(p).pk],
+    "county-ranking": lambda p: [_county(p).pk],
+    "county-export-summary": lambda p: [_county(p).pk],
+    "county-export-rectifications": lambda p: [_county(p).pk],
+    "county-township": lambda p: [p.round.township_id],
 }
+
+
+def _county(p):
+    """稷山县's county round, of which the state's round is 化峪镇's (made once per test)."""
+    from assessment.models import CountyRound
+
+    if not hasattr(p, "county_round"):
+        p.county_round = CountyRound.objects.create(county_id=p.round.township.county_id, standard=p.round.standard,
+                                                    name="全县考核", year=p.round.year)
+        Round.objects.filter(pk=p.round.pk).update(county_round=p.county_round)
+    return p.county_round
 
 
 def _demo(p):
@@ -443,6 +467,9 @@ DATA = {
     "demo-site-theme": lambda p: {"theme": "党群服务中心", "models_for": "便民服务"},
     "visit-new": lambda p: {"date": "2026-06-01", "topic": "乡村振兴观摩", "branch": [p.assessment2.branch_id],
                             f"people-{p.assessment2.branch_id}": "dave", "hours": "2"},
+    # the superuser names the county; a county user's is their own (the field is not theirs)
+    "county-round-new": lambda p: {"county": p.round.township.county_id, "name": "2027年度全县考核", "year": "2027",
+                                   "standard": p.round.standard_id, "self_end": "2027-12-15"},
     "pairings": lambda p: {"site": p.assessment.branch_id, "helped": _demo(p).third.pk, "note": "组织生活"},
     "spotcheck-new": lambda p: {"county": p.round.township.county_id, "year": p.round.year, "name": "抽查复核（新）",
                                 "method": "chosen", "ticked": [p.assessment.pk], "threshold": "5"},

@@ -27,9 +27,10 @@ def test_seed_demo_creates_the_township_and_is_idempotent(db, capsys):
     for name in ["化峪村", "西段村", "张开东村", "张开西村", "胡家庄村", "付家庄村", "西堡村", "邢堡村",
                  "化峪镇机关", "化峪镇中心校", "化峪镇卫生院"]:
         assert Branch.objects.filter(name=name).exists(), name
-    assert User.objects.filter(role=Role.ADMIN).count() == 1
-    assert User.objects.filter(role=Role.ASSESSOR).count() == 2
-    assert User.objects.filter(role=Role.SECRETARY).count() == 25
+    huayu = {"township__name": "化峪镇"}
+    assert User.objects.filter(role=Role.ADMIN, **huayu).count() == 1
+    assert User.objects.filter(role=Role.ASSESSOR, **huayu).count() == 2
+    assert User.objects.filter(role=Role.SECRETARY, **huayu).count() == 25
     assert set(User.objects.filter(role=Role.SECRETARY).values_list("branch", flat=True)) == set(
         Branch.objects.values_list("id", flat=True))
     assert Item.objects.filter(standard__name="化峪镇党支部规范化建设考核验收标准（2026年版）").count() == 56
@@ -40,7 +41,7 @@ def test_seed_demo_creates_the_township_and_is_idempotent(db, capsys):
     assert not Score.objects.filter(assessment__round=current, self_score__isnull=False).exclude(
         assessment__branch__name__in=("坡底村", "太平村")).exists()
     # Last year's round is finished and published, with rectification items to follow.
-    last = Round.objects.get(name="2025年度规范化建设考核验收")
+    last = Round.objects.get(name="2025年度规范化建设考核验收", township__name="化峪镇")
     assert last.published_at and not Score.objects.filter(assessment__round=last, onsite_score__isnull=True).exists()
     assert Rectification.objects.filter(assessment__round=last).count() > 10
     assert "zhen_admin" in out and "shuji01" in out and "huayu2026" in out
@@ -100,12 +101,12 @@ def test_the_demo_is_consistent(db):
     audit_records = AuditLog.objects.count()
     call_command("seed_demo")
     assert AuditLog.objects.count() == audit_records
-    last = Round.objects.get(name="2025年度规范化建设考核验收")
+    last = Round.objects.get(name="2025年度规范化建设考核验收", township__name="化峪镇")
     assert last.standard.name == "化峪镇党支部规范化建设考核验收标准（2025年版）"
     assert Round.objects.get(name="2026年度规范化建设考核验收").standard.name.endswith("（2026年版）")
     for r in Rectification.objects.filter(assessment__round=last).select_related("item"):
         assert r.item.content[:30].rstrip("。；;，,") in r.problem or (r.item.evidence or "@")[:10] in r.problem, r.problem
-    names = list(User.objects.filter(role=Role.SECRETARY).values_list("display_name", flat=True))
+    names = list(User.objects.filter(role=Role.SECRETARY, township__name="化峪镇").values_list("display_name", flat=True))
     assert len(set(names)) == 25 and not any("支部" in name for name in names)
     assert User.objects.get(username="shuji01").display_name == "张建国"
     assert not Score.objects.filter(onsite_score__lt=F("points"), deduction_reason="").exists()
@@ -131,3 +132,28 @@ def test_seed_demo_has_the_demonstration_sites_models_a_visit_and_two_pairings_t
     assert Pairing.objects.count() == 2 and len(results) == 2
     for result in results:
         assert [f.round.year for f in result.rounds] == [2025, 2026] and result.improved, result.rounds
+
+
+def test_the_demo_county_has_three_townships_a_county_user_and_a_finished_county_round(client, db, capsys):
+    from assessment.models import CountyRound, Status
+
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "xian_admin" in out and "zd_admin" in out and "xs_shuji01" in out
+    county_round = CountyRound.objects.get(county__name="稷山县", year=2025)
+    rounds = list(county_round.rounds.order_by("township__name"))
+    assert sorted(r.township.name for r in rounds) == sorted(["化峪镇", "翟店镇", "西社镇"])
+    assert all(r.published_at and r.standard == county_round.standard for r in rounds)
+    assert county_round.standard.county == county_round.county
+    for name, branches in (("翟店镇", 7), ("西社镇", 6)):
+        assert Branch.objects.filter(township__name=name).count() == branches
+        assert User.objects.filter(role=Role.SECRETARY, township__name=name).count() == branches
+        assert not Assessment.objects.filter(round__township__name=name).exclude(status=Status.PUBLISHED).exists()
+    xian = User.objects.get(username="xian_admin")
+    assert (xian.role, xian.county.name, xian.township, xian.is_staff) == (Role.COUNTY, "稷山县", None, True)
+    client.post("/accounts/login/", {"username": "xian_admin", "password": "huayu2026"})
+    html = client.get("/").content.decode()
+    assert "2025年度规范化建设考核验收" in html and "翟店镇" in html and "西社镇" in html
+    snapshot_before = snapshot()
+    call_command("seed_demo", "--reset")
+    assert snapshot() == snapshot_before and CountyRound.objects.count() == 1

@@ -34,7 +34,7 @@ def _create_standard(**fields):
 
 
 @transaction.atomic
-def standard_import(*, parsed, actor=None, name=None, township=None):
+def standard_import(*, parsed, actor=None, name=None, township=None, county=None):
     """Create a Standard (the next version of its name) from a ParsedStandard; the townships'
     models (示范做法) of items with the same content are carried over to it in the same transaction."""
     name = (name or parsed.name or "").strip()[:200]
@@ -43,7 +43,7 @@ def standard_import(*, parsed, actor=None, name=None, township=None):
     if not parsed.items:
         raise ServiceError(_("没有考核项目，不能导入。"))
     standard = _create_standard(
-        name=name, township=township, description=parsed.description,
+        name=name, township=township, county=None if township else county, description=parsed.description,
         bonus_cap=parsed.bonus_cap, source_name=parsed.filename,
     )
     Area.objects.bulk_create(
@@ -81,7 +81,7 @@ def standard_import(*, parsed, actor=None, name=None, township=None):
 def standard_copy(*, standard, actor=None):
     """The next version of `standard`, an exact copy, ready to be edited."""
     copy = _create_standard(
-        name=standard.name, township=standard.township, description=standard.description,
+        name=standard.name, township=standard.township, county=standard.county, description=standard.description,
         bonus_cap=standard.bonus_cap, source_name=standard.source_name,
     )
     areas = list(standard.areas.all())

@@ -8,11 +8,14 @@ from django.views.decorators.http import require_GET
 
 from assessment import selectors, selectors_demo, selectors_todo
 from assessment.models import Phase, Role, Status, User
+from assessment.views.county import county_home
 
 
 @login_required
 def home(request):
     user = request.user
+    if user.role == Role.COUNTY and not user.is_superuser:
+        return county_home(request)  # the county's rounds and townships, not a township's branches
     branches = list(selectors.branches_visible_to(user).prefetch_related(
         Prefetch("secretaries", queryset=User.objects.filter(role=Role.SECRETARY))
     ))

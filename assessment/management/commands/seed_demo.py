@@ -1,6 +1,8 @@
 """Demo data: 化峪镇 with 25 branches, a 2026 round on the default standard, a published 2025
 round on the 2025 version of it, a township admin, two assessors and one secretary per branch
-(people's names), and a year of 清单式推进 records.
+(people's names), and a year of 清单式推进 records; its county 稷山县 with two smaller townships
+(翟店镇, 西社镇: their admins, assessors and secretaries), the county user (县委组织部) and the
+finished 2025 county round (the 2025 round of all three townships, published).
 
 Loaded only into an empty database (no user, no township): a database someone has worked in
 is left alone, so `python3 dev.py run` never brings back a deleted demo account, its public
@@ -17,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment.models import (
-    ZERO, BonusClaim, Branch, BranchKind, County, Phase, Rectification, RectificationStatus, Role, Round, Score, Standard,
-    Status, Township, User, VetoFinding,
+    ZERO, BonusClaim, Branch, BranchKind, County, CountyRound, Phase, Rectification, RectificationStatus, Role,
+    Round, Score, Standard, Status, Township, User, VetoFinding,
 )
 from assessment.demo_models import seed_models
+from assessment.demo_spotcheck import seed_spot_check
 from assessment.demo_plan import seed_plan
 from assessment.services.rounds import round_prepare
 from assessment.services.standards import standard_copy
@@ -49,6 +52,22 @@ OTHERS = [
 ]
 DEMONSTRATION = {"化峪村", "西段村", "张开东村", "张开西村"}  # the four 示范点 (assessment/demo_models.py)
 HALF = Decimal("0.5")
+COUNTY = "稷山县"
+COUNTY_ROUND_2025 = "2025年度规范化建设考核验收"  # 化峪镇's 2025 round, and the county's of that year
+# The county's two smaller townships: (name, login prefix, admin, [(branch, kind, secretary)]).
+TOWNSHIPS = [
+    ("翟店镇", "zd", "镇党委组织委员 侯晓军", [
+        ("翟店村", BranchKind.RURAL, "侯志强"), ("北行庄村", BranchKind.RURAL, "杨秋菊"),
+        ("南阳村", BranchKind.RURAL, "王建平"), ("东王村", BranchKind.RURAL, "史红霞"),
+        ("太阳村", BranchKind.RURAL, "张国庆"), ("翟店社区", BranchKind.COMMUNITY, "薛丽萍"),
+        ("翟店镇机关", BranchKind.ORGAN, "卫东升"),
+    ]),
+    ("西社镇", "xs", "镇党委组织委员 原丽霞", [
+        ("西社村", BranchKind.RURAL, "原志红"), ("马家沟村", BranchKind.RURAL, "马保林"),
+        ("吴城村", BranchKind.RURAL, "吴秀珍"), ("里望村", BranchKind.RURAL, "柴建民"),
+        ("西社镇中心校", BranchKind.SCHOOL, "贾文静"), ("西社镇机关", BranchKind.ORGAN, "段永刚"),
+    ]),
+]
 
 
 def deduction_reason(item, rng):
@@ -76,6 +95,8 @@ class Command(BaseCommand):
             logins = self.seed()
         self.stdout.write("化峪镇演示数据已就绪：25个党支部；2026年度考核批次（自评阶段），"
                           "2025年度考核批次（已通报，含整改事项）。")
+        self.stdout.write("稷山县演示数据已就绪：化峪镇、翟店镇、西社镇；2025年度全县考核批次（三个乡镇均已通报），"
+                          "2025年度抽查复核（六个支部，已发布）。")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, who in logins:
             self.stdout.write(f"  {username:<12} {who}")
@@ -111,12 +132,40 @@ class Command(BaseCommand):
             },
         )
         round_prepare(round=round)
-        self.last_year(township, self.standard_2025(standard))
+        standard_2025 = self.standard_2025(standard)
+        self.last_year(township, standard_2025)
+        logins += self.county(county, standard_2025)
+        # 抽查复核: the county's spot check of six of those branches, re-scored and published (one township flagged)
+        seed_spot_check(county=county, actor=User.objects.get(username="xian_admin"), year=2025)
         seed_plan(township, standard, branches, User.objects.get(username="zhen_admin"))
         seed_models(township, standard, User.objects.get(username="zhen_admin"))
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@localhost", DEMO_PASSWORD, display_name="系统管理员")
         logins.insert(0, ("admin", "系统管理员（后台管理）"))
+        return logins
+
+    def county(self, county, standard):
+        """稷山县: its two smaller townships with their branches, admins and secretaries, the county
+        user (县委组织部), and the finished 2025 county round: 化峪镇's 2025 round and the same round
+        in the two others, all three published. Returns the new logins."""
+        Standard.objects.filter(pk=standard.pk, township__isnull=True).update(county=county)  # the county's
+        logins = [self.user("xian_admin", "县委组织部组织科 刘建华", Role.COUNTY, county=county)]
+        huayu = Round.objects.get(township__name="化峪镇", name=COUNTY_ROUND_2025)
+        county_round, _ = CountyRound.objects.get_or_create(county=county, name=COUNTY_ROUND_2025, defaults={
+            "standard": huayu.standard, "year": 2025, "self_end": huayu.self_end,
+            "created_at": timezone.make_aware(datetime.datetime(2025, 11, 3, 9, 0)),
+            "created_by": User.objects.get(username="xian_admin")})
+        for name, prefix, admin_name, branches in TOWNSHIPS:
+            township, _ = Township.objects.get_or_create(name=name, defaults={"county": county})
+            logins.append(self.user(f"{prefix}_admin", admin_name, Role.ADMIN, township=township))
+            logins.append(self.user(f"{prefix}_kaoping", f"考评组 {branches[0][2][0]}敏", Role.ASSESSOR,
+                                    township=township))
+            for order, (branch_name, kind, secretary) in enumerate(branches, start=1):
+                branch, _ = Branch.objects.update_or_create(township=township, name=branch_name, defaults={
+                    "kind": kind, "order": order, "is_demonstration": order == 1, "members": 18 + (order * 11) % 40})
+                logins.append(self.user(f"{prefix}_shuji{order:02d}", secretary, Role.SECRETARY, branch=branch))
+            self.last_year(township, huayu.standard, admin=f"{prefix}_admin", assessor=f"{prefix}_kaoping")
+        Round.objects.filter(name=COUNTY_ROUND_2025, township__county=county).update(county_round=county_round)
         return logins
 
     def standard_2025(self, standard):
@@ -130,7 +179,7 @@ class Command(BaseCommand):
         copy.save(update_fields=["name", "version", "created_at"])
         return copy
 
-    def last_year(self, township, standard):
+    def last_year(self, township, standard, admin="zhen_admin", assessor="kaoping1"):
         """A finished 2025 round (published, with rectifications), so that the ranking, the
         notice, the rectification board and the comparison with last year have something to show."""
         round, created = Round.objects.get_or_create(
@@ -141,15 +190,16 @@ class Command(BaseCommand):
                 "onsite_start": datetime.date(2025, 12, 8), "onsite_end": datetime.date(2025, 12, 19),
                 "notice_date": datetime.date(2026, 1, 9),
                 "published_at": timezone.make_aware(datetime.datetime(2026, 1, 9, 10, 0)),
-                "notice_text": "根据《化峪镇党支部规范化建设考核验收标准》，镇党委于2025年12月对全镇25个党支部进行了"
-                               "考核验收。现将结果通报如下，请各支部对照问题清单限期整改。",
+                "notice_text": f"根据《党支部规范化建设考核验收标准》，镇党委于2025年12月对全镇"
+                               f"{township.branches.count()}个党支部进行了考核验收。现将结果通报如下，"
+                               "请各支部对照问题清单限期整改。",
             },
         )
         if not created:
             return
         round_prepare(round=round)
-        admin = User.objects.get(username="zhen_admin")
-        assessor = User.objects.get(username="kaoping1")
+        admin = User.objects.get(username=admin)
+        assessor = User.objects.get(username=assessor)
         submitted = timezone.make_aware(datetime.datetime(2025, 12, 4, 16, 30))
         finalised = timezone.make_aware(datetime.datetime(2025, 12, 18, 17, 0))
         round.assessments.update(status=Status.PUBLISHED, submitted_at=submitted, finalised_at=finalised,
@@ -200,13 +250,15 @@ class Command(BaseCommand):
             VetoFinding.objects.get_or_create(assessment=weak, veto=veto, defaults={
                 "note": "自评材料中两项记录系事后补记", "recorded_by": assessor})
 
-    def user(self, username, display_name, role, township=None, branch=None):
+    def user(self, username, display_name, role, township=None, branch=None, county=None):
         user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
         user.display_name = display_name
         user.role = role
         user.branch = branch
-        user.township = township or branch.township
-        user.is_staff = role == Role.ADMIN  # the township admin also manages the township in Django admin
+        user.township = township or (branch.township if branch else None)
+        user.county = county
+        # The township admin also manages the township in Django admin, the county its standards.
+        user.is_staff = role in (Role.ADMIN, Role.COUNTY)
         if created:
             user.set_password(DEMO_PASSWORD)
         user.save()
