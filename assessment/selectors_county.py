@@ -6,10 +6,12 @@ townships and branches (1,000 branches in 10 townships at county scale).
 The county reads a township's scores only once the township has published its notice: before,
 its progress is counts of branches and items, no score."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.http import Http404
@@ -74,9 +76,28 @@ class CountyRow:
         return str(Grade(self.grade).label)
 
 
+RESULTS_SECONDS = 600  # a branch renamed in the admin shows in the county's ranking within 10 minutes
+
+
 def county_results(county_round):
     """The ranking across the county of the branches of its townships' published rounds: a list
-    of CountyRow, best first (a veto last; equal keys share a rank). Three queries."""
+    of CountyRow, best first (a veto last; equal keys share a rank). One query, and three more
+    when not cached: a published round's scores, bonus and vetoes no longer change (reopening
+    it on site is refused), so the rows are kept in the cache under the county round and the
+    (round, publication time) of each published round: a round published, or published again
+    after stepping back, makes a new key."""
+    published = list(Round.objects.filter(county_round=county_round, published_at__isnull=False)
+                     .order_by("pk").values_list("pk", "published_at"))
+    signature = hashlib.sha256(repr((county_round.pk, county_round.standard_id, published)).encode()).hexdigest()
+    key = f"county-results:{signature}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _county_results(county_round) if published else []
+        cache.set(key, rows, RESULTS_SECONDS)
+    return rows
+
+
+def _county_results(county_round):
     standard = county_round.standard
     bands = list(standard.grade_bands.order_by("-min_score").values_list("grade", "min_score"))
     published = Q(round__county_round=county_round, round__published_at__isnull=False)
@@ -222,8 +243,8 @@ def _grades_and_scores(rows):
 
 def county_progress(county_round, today=None):
     """Every township of the county round through the phases, with its grades and scores once
-    published and the comparison with the county's previous round: 3 queries, and 3 more for
-    the ranking, 4 more for the previous round (when there is one)."""
+    published and the comparison with the county's previous round: 3 queries, the ranking's
+    (county_results: 1, or 4 when not cached), the previous round (1) and its ranking."""
     today = today or timezone.localdate()
     rounds = list(Round.objects.filter(county_round=county_round).select_related("township")
                   .order_by("township__name", "pk"))

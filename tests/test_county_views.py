@@ -191,30 +191,51 @@ def test_the_progress_page_compares_with_the_previous_county_round(client, count
 
 
 # What each page costs: the session and the user (2), the county round (1); the progress: the
-# township rounds, the branch counts, the item counts (3), the ranking: grade bands, totals,
-# assessments (3), the previous county round (1) and its ranking (3); the ranking page: the
-# township filter's list (1) and the ranking (3).
-QUERIES = {"county-round": (10, 13), "county-ranking": (7, 7)}
+# township rounds, the branch counts, the item counts (3), the ranking (county_results: which
+# rounds are published (1), then, when not cached, grade bands, totals, assessments (3)), the
+# previous county round (1) and its ranking; the ranking page: the township filter's list (1)
+# and the ranking. (cold, with a previous round whose ranking is cached, warm)
+QUERIES = {"county-round": (11, 12, 9), "county-ranking": (8, 8, 5)}
 
 
 @pytest.mark.parametrize("page", ["county-round", "county-ranking"])
 def test_county_pages_take_the_same_queries_whatever_the_size(client, cast, django_assert_num_queries, page):
-    without_previous, with_previous = QUERIES[page]
+    from django.core.cache import cache
+
+    cache.clear()
+    cold, cold_with_previous, warm = QUERIES[page]
     add_township(cast, "翟店镇", 2)
     small = open_round(cast, name="小", year=2024)
     for round in small.rounds.all():
         publish(round)
     client.force_login(cast.xian)
-    with django_assert_num_queries(without_previous):
+    with django_assert_num_queries(cold):
         assert client.get(reverse(page, args=[small.pk])).status_code == 200
     for n in range(3):
         add_township(cast, f"新{n}镇", 4)
     big = open_round(cast, name="大")
     for round in big.rounds.all():
         publish(round)
-    with django_assert_num_queries(with_previous):  # 5 townships, 17 branches; 2024's round before
+    with django_assert_num_queries(cold_with_previous):  # 5 townships, 17 branches; 2024's round before
         response = client.get(reverse(page, args=[big.pk]))
     assert response.status_code == 200 and "新2镇" in response.content.decode()
+    with django_assert_num_queries(warm):
+        again = client.get(reverse(page, args=[big.pk]))
+    tables = [r.content.decode() for r in (response, again)]
+    assert [t[t.index("<table"):t.rindex("</table>")] for t in tables][0] == \
+        [t[t.index("<table"):t.rindex("</table>")] for t in tables][1]  # the same rows from the cache
+
+
+def test_a_township_publishing_shows_at_once_in_the_cached_ranking(client, county):
+    c = county
+    rounds = list(c.county_round.rounds.order_by("township__name"))
+    publish(rounds[0])
+    client.force_login(c.xian)
+    url = reverse("county-ranking", args=[c.county_round.pk])
+    before = client.get(url).content.decode()
+    publish(rounds[1])
+    after = client.get(url).content.decode()
+    assert before.count("<tr>") + 3 == after.count("<tr>")
 
 
 def test_the_ranking_ranks_across_the_county_100_a_page(client, county):
