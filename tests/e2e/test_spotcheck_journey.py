@@ -83,3 +83,7 @@ def test_the_county_re_scores_an_item_and_sees_the_difference(phone, page, w):
     page.goto(page.base + "/spotchecks/new/")
     expect(page.locator("#pool")).to_contain_text("东村")
     shot(page, "spotcheck-new")
+    phone.goto(phone.base + "/spotchecks/new/")
+    expect(phone.locator("#pool")).to_contain_text("西村")
+    assert no_sideways_scroll(phone)
+    shot(phone, "spotcheck-new-phone")
