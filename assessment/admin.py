@@ -684,3 +684,40 @@ for _model in (Group, AccessAttempt, AccessLog, AccessFailureLog):
     _base = type(admin.site.get_model_admin(_model))
     admin.site.unregister(_model)
     admin.site.register(_model, type(_base.__name__, (AuditedAdmin, _base), {}))
+
+
+# 抽查复核 (county spot checks): the county's, changed only on its pages through the services; shown
+# here to the superuser alone (a township admin sees nothing of the county's scores in the admin).
+from .models_spot import SpotCheck, SpotSample, SpotScore  # noqa: E402
+
+
+class SuperuserReadOnlyAdmin(ReadOnlyMixin, AuditedAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["name", "county", "year", "method", "seed", "threshold", "drawn_by", "drawn_at", "published_at"]
+    list_filter = ["county", "year", "method"]
+    search_fields = ["name"]
+    list_select_related = ["county", "drawn_by"]
+
+
+@admin.register(SpotSample)
+class SpotSampleAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["spot_check", "assessment", "reason", "order"]
+    list_filter = ["reason"]
+    search_fields = ["spot_check__name", "assessment__branch__name"]
+    list_select_related = ["spot_check", "assessment__branch", "assessment__round"]
+
+
+@admin.register(SpotScore)
+class SpotScoreAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["sample", "item", "points", "score", "updated_by", "updated_at"]
+    search_fields = ["sample__spot_check__name", "sample__assessment__branch__name"]
+    list_select_related = ["sample__spot_check", "sample__assessment__branch", "sample__assessment__round", "item",
+                           "updated_by"]

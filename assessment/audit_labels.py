@@ -80,6 +80,10 @@ ACTIONS = [
     ("account_sheet_download", _("下载账号表")),
     ("password_reissue", _("重新发放一次性密码")),
     ("password_set_own", _("设置本人密码")),
+    ("spot_draw", _("抽取抽查支部")),
+    ("spot_score", _("复核得分")),
+    ("spot_reason", _("复核扣分原因")),
+    ("spot_publish", _("发布抽查复核结果")),
 ]
 
 VALUES = {

@@ -766,3 +766,6 @@ from .models_plan import Duty, PlanReminder, PlanYear, Record, RecordFile  # noq
 from .models_demo import (  # noqa: E402,F401
     DemoSite, ModelFile, ModelPractice, ModelSource, Pairing, Visit, VisitBranch, VisitPhoto,
 )
+
+# 抽查复核: the county's spot checks (issue 19).
+from .models_spot import SpotCheck, SpotMethod, SpotReason, SpotSample, SpotScore  # noqa: E402,F401

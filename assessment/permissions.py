@@ -117,3 +117,35 @@ def score_for(user, pk, item_id):
         raise Http404
     check_branch(user, score.assessment.branch)
     return score
+
+
+# --- 抽查复核 (county spot checks) -------------------------------------------------------------------
+
+
+def spot_check_for(user, pk):
+    """The spot check `pk` if the user may see it (selectors_spot.spot_checks_visible_to: its county's
+    users and the superuser; a township's staff once published, when it has a branch of theirs); else 404."""
+    from .selectors_spot import spot_checks_visible_to
+
+    found = spot_checks_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def spot_sample_for(user, pk):
+    """A sampled branch of a spot check the user may see, with its assessment, branch, round and
+    township; a township's staff see only their own township's samples. Else 404."""
+    from .models_spot import SpotSample
+    from .selectors_spot import sample_township_id, spot_checks_visible_to
+
+    samples = SpotSample.objects.select_related(
+        "spot_check", "spot_check__county", "assessment", "assessment__branch", "assessment__round",
+        "assessment__round__township").filter(pk=pk, spot_check__in=spot_checks_visible_to(user))
+    township_id = sample_township_id(user)
+    if township_id is not None:
+        samples = samples.filter(assessment__round__township_id=township_id)
+    found = samples.first()
+    if found is None:
+        raise Http404
+    return found

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from .views import county, demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval, township
+from .views import (
+    county, demo, evidence, exports, home, notice, onsite, plan, rectifications, results, rounds, schedule, selfeval,
+    spotcheck, township,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,5 +20,6 @@ urlpatterns = [
     *exports.urlpatterns,
     *plan.urlpatterns,
     *demo.urlpatterns,
+    *spotcheck.urlpatterns,
     *county.urlpatterns,
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from assessment.models import AuditLog, BonusClaim, Message, Rectification, Standard, VetoFinding
+from assessment.models_spot import SpotCheck, SpotSample, SpotScore
 from assessment.services.base import audit
 from assessment.services.evidence import bonus_claim_save, evidence_add
 from tests.conftest import make_standard
@@ -53,6 +54,11 @@ def build(cast):
     f.message = Message.objects.create(user=c.frank, text="外镇消息")
     f.auditlog = audit(actor=c.eve, action="onsite_veto_add", assessment=f.assessment, target="外镇否决")
     f.group = Group.objects.create(name="外镇考评组")
+    # 抽查复核 of 外县 (the superuser's alone in the admin)
+    f.spotcheck = SpotCheck.objects.create(county=c.other_county, year=2026, name="外县抽查复核", method="chosen",
+                                           drawn_by=c.waixian)
+    f.spotsample = SpotSample.objects.create(spot_check=f.spotcheck, assessment=f.assessment, reason="ticked")
+    f.spotscore = SpotScore.objects.create(sample=f.spotsample, item=item, points=item.points, reason="外县复核")
     common = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "frank", "http_accept": "*/*",
               "path_info": "/accounts/login/"}
     f.accessattempt = AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=1)

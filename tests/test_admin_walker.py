@@ -29,7 +29,8 @@ from tests.test_permissions import ADMIN, admin_model_of
 
 VIEWS = ("changelist", "add", "change", "delete", "history")
 # Changed only through the services: nobody writes them in the admin.
-SERVICE_OWNED = {"assessment", "score", "vetofinding", "bonusclaim", "rectification", "evidence", "auditlog", "item"}
+SERVICE_OWNED = {"assessment", "score", "vetofinding", "bonusclaim", "rectification", "evidence", "auditlog", "item",
+                 "spotcheck", "spotsample", "spotscore"}
 MODELS = sorted({admin_model_of(p.name) for p in ADMIN if admin_model_of(p.name)}, key=lambda m: m._meta.label)
 
 

@@ -207,6 +207,25 @@ TABLE = [
     ("pairings",                    "self",      "GET",   "LG   OK   OK   OK   OK   OK   OK   OK   NF   NF"),
     ("pairings",                    "self",      "FORM",  "LG   RD   FB   FB   FB   NF   FB   RD   NF   NF"),
     ("pairing-end",                 "self",      "POST",  "LG   RD   FB   FB   FB   NF   FB   RD   NF   NF"),
+    # --- 抽查复核: the county's (xian's) spot check of 化峪村; until published nobody else sees it (404), then
+    # 化峪镇's staff see their branch's result (the re-scoring stays the county's: 403). In the finalised
+    # state it is open (every item re-scored, not published), in the published state published.
+    ("spotcheck-list",              None,        "GET",   "LG   OK   OK   FB   FB   OK   FB   OK   OK   OK"),
+    ("spotcheck-new",               None,        "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   OK"),
+    # 外县 has no finished branch to draw from: 400 with the reason
+    ("spotcheck-new",               "finalised", "FORM",  "LG   FB   FB   FB   FB   FB   FB   RD   RD   400"),
+    ("spotcheck-detail",            "finalised", "GET",   "LG   NF   NF   NF   NF   NF   NF   OK   OK   NF"),
+    ("spotcheck-detail",            "published", "GET",   "LG   OK   OK   NF   NF   NF   NF   OK   OK   NF"),
+    ("spotcheck-publish",           "finalised", "POST",  "LG   NF   NF   NF   NF   NF   NF   RD   RD   NF"),
+    ("spotcheck-publish",           "published", "POST",  "LG   FB   FB   NF   NF   NF   NF   FB   FB   NF"),
+    ("spotcheck-scoring",           "finalised", "GET",   "LG   NF   NF   NF   NF   NF   NF   OK   OK   NF"),
+    ("spotcheck-scoring",           "finalised", "FORM",  "LG   NF   NF   NF   NF   NF   NF   RD   RD   NF"),
+    ("spotcheck-scoring",           "published", "GET",   "LG   FB   FB   NF   NF   NF   NF   OK   OK   NF"),
+    ("spotcheck-scoring",           "published", "FORM",  "LG   FB   FB   NF   NF   NF   NF   FB   FB   NF"),
+    ("spotcheck-item-save",         "finalised", "POST",  "LG   NF   NF   NF   NF   NF   NF   OK   OK   NF"),
+    ("spotcheck-item-save",         "published", "POST",  "LG   FB   FB   NF   NF   NF   NF   FB   FB   NF"),
+    ("spotcheck-difference",        "finalised", "GET",   "LG   NF   NF   NF   NF   NF   NF   OK   OK   NF"),
+    ("spotcheck-difference",        "published", "GET",   "LG   OK   OK   NF   NF   NF   NF   OK   OK   NF"),
     # --- 县委组织部: the county's pages (the published round is a round of 稷山县's county round) -----
     ("county-round-new",            "self",      "GET",   "LG   FB   FB   FB   FB   FB   FB   OK   OK   OK"),
     ("county-round-new",            "self",      "FORM",  "LG   FB   FB   FB   FB   FB   FB   RD   RD   RD"),
@@ -301,6 +320,11 @@ ARGS = {
     "visit-photo": lambda p: [_demo(p).photo.pk],
     "visit-thumb": lambda p: [_demo(p).photo.pk],
     "pairing-end": lambda p: [_demo(p).pairing.pk],
+    "spotcheck-detail": lambda p: [_spot(p).check.pk],
+    "spotcheck-publish": lambda p: [_spot(p).check.pk],
+    "spotcheck-scoring": lambda p: [_spot(p).sample.pk],
+    "spotcheck-item-save": lambda p: [_spot(p).sample.pk, p.item.pk],
+    "spotcheck-difference": lambda p: [_spot(p).sample.pk],
     "county-round": lambda p: [_county(p).pk],
     "county-ranking": lambda p: [_county(p).pk],
     "county-export-summary": lambda p: [_county(p).pk],
@@ -350,6 +374,34 @@ def _demo(p):
         p.demo = type("Demo", (), {"model": model, "file": file, "photo": photo, "pairing": pairing,
                                    "third": third})
     return p.demo
+
+
+def _spot(p):
+    """xian's spot check of 化峪村 in this state's round, every item re-scored in full (item 1 half a
+    point lower); published in the published state (made once per test)."""
+    from assessment.models import User
+    from assessment.models_spot import SpotScore
+    from assessment.services.spotcheck import spot_check_draw, spot_check_publish, spot_score_record
+
+    if not hasattr(p, "spot"):
+        xian = User.objects.get(username="xian")
+        check = spot_check_draw(actor=xian, county=xian.county, year=p.round.year, name=f"抽查{p.round.pk}",
+                                method="chosen", ticked=[p.assessment.pk])
+        sample = check.samples.get()
+        for row in SpotScore.objects.filter(sample=sample).select_related("item"):
+            score = row.points - Decimal("0.5") if row.item_id == p.item.pk else row.points
+            spot_score_record(sample=sample, item=row.item, actor=xian, score=score,
+                              reason="记录不全" if score < row.points else "", version=0)
+        if p.assessment.status == "published":
+            spot_check_publish(spot_check=check, actor=xian)
+        p.spot = type("Spot", (), {"check": check, "sample": sample})
+    return p.spot
+
+
+def _spot_version(p):
+    from assessment.models_spot import SpotScore
+
+    return SpotScore.objects.get(sample=_spot(p).sample, item=p.item).version
 
 
 def _plan(p):
@@ -419,6 +471,11 @@ DATA = {
     "county-round-new": lambda p: {"county": p.round.township.county_id, "name": "2027年度全县考核", "year": "2027",
                                    "standard": p.round.standard_id, "self_end": "2027-12-15"},
     "pairings": lambda p: {"site": p.assessment.branch_id, "helped": _demo(p).third.pk, "note": "组织生活"},
+    "spotcheck-new": lambda p: {"county": p.round.township.county_id, "year": p.round.year, "name": "抽查复核（新）",
+                                "method": "chosen", "ticked": [p.assessment.pk], "threshold": "5"},
+    "spotcheck-scoring": lambda p: {f"version-{p.item.pk}": _spot_version(p), f"score-{p.item.pk}": "1",
+                                    f"reason-{p.item.pk}": "会议记录缺两次"},
+    "spotcheck-item-save": lambda p: {"score": "1", "reason": "会议记录缺两次", "version": _spot_version(p)},
 }
 
 # POSTs that change nothing the fingerprint sees, even when allowed.
@@ -729,6 +786,11 @@ def admin_objects(cast):
     AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=1)
     AccessLog.objects.create(**common)
     AccessFailureLog.objects.create(**common)
+    from assessment.models_spot import SpotCheck, SpotSample, SpotScore
+
+    spot = SpotCheck.objects.create(county=cast.county, year=2026, name="抽查复核", method="chosen", drawn_by=cast.xian)
+    sample = SpotSample.objects.create(spot_check=spot, assessment=cast.assessment, reason="ticked")
+    SpotScore.objects.create(sample=sample, item=item, points=item.points)
     objects = {model: model.objects.order_by("pk").first() for model in admin.site._registry}
     missing = [model.__name__ for model, obj in objects.items() if obj is None]
     assert not missing, f"no {missing} for the admin's change pages"

@@ -76,6 +76,9 @@
     setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
     setText("[data-area-progress='" + data.area + "']", data.area_progress);
     if (data.status) setText("#onsite-status", data.status);
+    // A page's own figures (the spot check's 差值, views/spotcheck.py): {selector: text}.
+    var texts = data.texts || {};
+    for (var selector in texts) setText(selector, texts[selector]);
   }
 
   function isField(target) {

@@ -23,6 +23,7 @@ from assessment.models import (
     Round, Score, Standard, Status, Township, User, VetoFinding,
 )
 from assessment.demo_models import seed_models
+from assessment.demo_spotcheck import seed_spot_check
 from assessment.demo_plan import seed_plan
 from assessment.services.rounds import round_prepare
 from assessment.services.standards import standard_copy
@@ -94,7 +95,8 @@ class Command(BaseCommand):
             logins = self.seed()
         self.stdout.write("化峪镇演示数据已就绪：25个党支部；2026年度考核批次（自评阶段），"
                           "2025年度考核批次（已通报，含整改事项）。")
-        self.stdout.write("稷山县演示数据已就绪：化峪镇、翟店镇、西社镇；2025年度全县考核批次（三个乡镇均已通报）。")
+        self.stdout.write("稷山县演示数据已就绪：化峪镇、翟店镇、西社镇；2025年度全县考核批次（三个乡镇均已通报），"
+                          "2025年度抽查复核（六个支部，已发布）。")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, who in logins:
             self.stdout.write(f"  {username:<12} {who}")
@@ -133,6 +135,8 @@ class Command(BaseCommand):
         standard_2025 = self.standard_2025(standard)
         self.last_year(township, standard_2025)
         logins += self.county(county, standard_2025)
+        # 抽查复核: the county's spot check of six of those branches, re-scored and published (one township flagged)
+        seed_spot_check(county=county, actor=User.objects.get(username="xian_admin"), year=2025)
         seed_plan(township, standard, branches, User.objects.get(username="zhen_admin"))
         seed_models(township, standard, User.objects.get(username="zhen_admin"))
         if not User.objects.filter(username="admin").exists():
