@@ -41,7 +41,7 @@ def text(response):
 def test_the_list_shows_the_countys_spot_checks(client, w, django_assert_num_queries):
     login(client, w.xian)
     assert reverse("spotcheck-list") in text(client.get(reverse("home")))  # the way in, from the home page
-    with django_assert_num_queries(3):  # the session, the user (with the navbar's unread count), the spot checks
+    with django_assert_num_queries(4):  # the session, the user, the navbar's unread count, the spot checks
         response = client.get(reverse("spotcheck-list"))
     assert response.status_code == 200
     assert "2025年度抽查复核" in text(response) and "抽取支部" in text(response)
@@ -68,7 +68,7 @@ def test_a_secretary_is_told_the_spot_checks_are_the_countys(client, w):
 def test_the_draw_form_lists_the_pool(client, w, django_assert_num_queries):
     login(client, w.xian)
     client.get(reverse("home"))
-    with django_assert_num_queries(8):  # session, user, county, years, the pool and its sums, bonus, vetoes
+    with django_assert_num_queries(9):  # session, user, unread count, county, years, the pool and its sums, bonus, vetoes
         response = client.get(reverse("spotcheck-new"))
     body = text(response)
     assert response.status_code == 200
@@ -111,7 +111,7 @@ def test_the_spot_check_page_shows_each_branch_and_flags_the_township(client, w,
                              (w.a_cun.pk, 4): "0"})
     login(client, w.xian)
     client.get(reverse("home"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # with the navbar's unread count
         response = client.get(reverse("spotcheck-detail", args=[w.spot.pk]))
     body = text(response)
     assert response.status_code == 200
@@ -171,7 +171,7 @@ def test_publishing_from_the_page(client, w):
 def test_the_re_scoring_page_has_the_on_site_layout(client, w, django_assert_num_queries):
     login(client, w.xian)
     client.get(reverse("home"))
-    with django_assert_num_queries(6):  # session, user, the sample, the township's scores, evidence, county's
+    with django_assert_num_queries(7):  # session, user, unread count, the sample, the township's scores, evidence, county's
         response = client.get(reverse("spotcheck-scoring", args=[w.sample.pk]))
     body = text(response)
     assert response.status_code == 200
@@ -246,7 +246,7 @@ def test_the_difference_page_per_area_and_item(client, w, django_assert_num_quer
     rescore(w.spot, w.xian, {(w.a_cun.pk, 1): "0.5", (w.a_cun.pk, 6): "1"})
     login(client, w.xian)
     client.get(reverse("home"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # with the navbar's unread count
         response = client.get(reverse("spotcheck-difference", args=[w.sample.pk]))
     body = text(response)
     assert response.status_code == 200
