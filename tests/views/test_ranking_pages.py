@@ -181,3 +181,15 @@ def test_the_secretary_sees_their_own_result_as_before(client, big):
     assert (str(rank), "西段村") in rows
     client.force_login(big.dave)  # and a secretary may see the published ranking's pages too
     assert client.get(url(big), {"page": "2"}).status_code == 200
+
+
+def test_on_a_phone_each_row_shows_its_total_and_grade_under_the_name(client, big):
+    """At 390 px the 考评总分 and 等次 columns are far to the right: each row repeats them under the
+    branch's name, shown only below the md width."""
+    client.force_login(big.alice)
+    html = client.get(url(big)).content.decode()
+    first = results.round_results(big.round)[0]
+    phone = re.findall(r'<span class="small d-block d-md-none text-nowrap" aria-hidden="true">考评 <strong>([^<]*)</strong> · ([^<]*)</span>', html)
+    assert len(phone) == 100
+    assert phone[0] == (str(first.total).rstrip("0").rstrip(".") if "." in str(first.total) else str(first.total),
+                        str(first.grade_label))
