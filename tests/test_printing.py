@@ -98,6 +98,9 @@ def test_the_word_notice_prints_on_a4_portrait(published, tmp_path):  # noqa: F8
     assert 2 <= len(printed.pages) <= 3 and not printed.near_empty()
     assert printed.median_pt >= MIN_PT
     assert "化党发〔2026〕3号" in printed.pages[0].text
+    # 第 N 页 / 共 M 页 centred in the footer of every page (PAGE and NUMPAGES fields).
+    for n, page in enumerate(printed.pages, start=1):
+        assert f"第{n}页/共{len(printed.pages)}页" in page.text, page.text
     # The 附件 begins a page of its own, after the signature.
     annex = printed.pages[-1].text
     assert annex.startswith("附件整改事项清单") and "1.化峪村（1项）" in annex
