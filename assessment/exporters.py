@@ -260,6 +260,7 @@ class AcceptanceSheet(Exporter):
     their notes, the approved bonus items, and the block the office signs."""
 
     sheet_name = "考核验收单"
+    footer_on_own_page = True  # 合计, 加分项, 一票否决, 考评总分 and the signatures on one page
     columns = [
         Column("编号", 4.5), Column("考核内容", 24), Column("评分标准", 24), Column("分值", 5.5),
         Column("自评得分", 5.5), Column("自评说明", 16), Column("考评得分", 5.5), Column("扣分原因", 16),

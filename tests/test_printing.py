@@ -68,6 +68,12 @@ def test_each_file_prints_readably(files, tmp_path):
     sheet = printed["sheet"].text
     for words in ("考评组成员（签字）", "支部书记（签字）", "镇党委（盖章）", "年月日", "加分项（认定）", "一票否决：无"):
         assert words in sheet.replace("　", ""), words
+    # The closing block starts a page of its own: the totals, what was found and the whole
+    # signature block (labels, lines, dates) together, never split over two pages.
+    last = printed["sheet"].pages[-1].text.replace("　", "")
+    for words in ("合计", "加分项（认定）", "一票否决：", "考评总分：", "考评组成员（签字）", "镇党委（盖章）"):
+        assert words in last, words
+    assert last.count("年月日") == 3 and "合计" not in printed["sheet"].pages[-2].text
     # The whole 1,400 characters are printed (continued on rows marked 续), none cut.
     assert LONG_MEASURES[-40:] in printed["rectifications"].text
 
