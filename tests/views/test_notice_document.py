@@ -63,6 +63,18 @@ def test_no_number_publishes_nothing_and_keeps_what_was_typed(client, finalised)
     assert Round.objects.get(pk=finalised.round.pk).notice_number == NUMBER
 
 
+def test_the_notice_is_dated_as_an_office_dates_it_in_any_browser(client, issued):
+    """A browser set to English gets the site in English, but a notice is an office's document:
+    its date and the deadlines of its 附件 are written 2027年1月1日 all the same."""
+    client.force_login(issued.carol)
+    html = client.get(reverse("notice-detail", args=[issued.round.pk]) + "?print=1",
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    today = timezone.localdate()
+    deadline = Rectification.objects.order_by("pk").first().deadline
+    assert f"{today.year}年{today.month}月{today.day}日" in html
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in html
+
+
 def test_the_notice_reads_as_an_office_issues_it(client, issued):
     client.force_login(issued.carol)
     html = client.get(reverse("notice-detail", args=[issued.round.pk])).content.decode()
