@@ -13,6 +13,8 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .exporters import office_date
@@ -21,6 +23,33 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 RED = RGBColor(0xB7, 0x1C, 0x1C)
 BODY_PT = 16  # 三号
 TABLE_PT = 10.5  # 五号
+
+
+def add_field(paragraph, instruction, size):
+    """A field (PAGE, NUMPAGES) in `paragraph`, which Word, WPS and LibreOffice fill in when they
+    lay the pages out. python-docx has no API for fields, so this writes the field's runs as the
+    WordprocessingML they are (w:fldChar begin, w:instrText, separate, a placeholder, end),
+    through python-docx's documented docx.oxml helpers (OxmlElement, qn)."""
+    def run_with(element=None, text=None):
+        run = paragraph.add_run(text)
+        run.font.size = Pt(size)
+        if element is not None:
+            run.element.append(element)
+        return run
+
+    def char(kind):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    run_with(char("begin"))
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run_with(code)
+    run_with(char("separate"))
+    run_with(text="1")  # shown until the program updates the field
+    run_with(char("end"))
 
 
 def _number(value):
@@ -40,6 +69,19 @@ class NoticeDocument:
         normal.font.size = Pt(BODY_PT)
         normal.paragraph_format.space_after = Pt(0)
         normal.paragraph_format.line_spacing = Pt(28)
+        self.page_numbers(section)
+
+    @staticmethod
+    def page_numbers(section):
+        """第 N 页 / 共 M 页, centred in the footer of every page (四号 14 pt, as GB/T 9704's 页码)."""
+        section.footer_distance = Cm(2.0)  # inside the 3.5 cm bottom margin
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        size = 14
+        for text, field in ((_("第 "), "PAGE"), (_(" 页 / 共 "), "NUMPAGES")):
+            footer.add_run(text).font.size = Pt(size)
+            add_field(footer, field, size)
+        footer.add_run(_(" 页")).font.size = Pt(size)
 
     def paragraph(self, text="", *, size=BODY_PT, bold=False, color=None, align=None, indent=False, font=None,
                   space_before=0, space_after=0):

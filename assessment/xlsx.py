@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -341,6 +342,11 @@ def write_sheet(wb, exporter, paper="A4"):
         for part, height in laid_out(values, columns):
             append([styles.cell(value) for value in part], height=height)
     exporter.data_range = (first_data, row_number)
+    if exporter.footer_on_own_page:
+        # The closing block (totals, what was found, the signatures) starts a page, under the
+        # repeated header: where the rows end is known only to the program that prints, and a
+        # signature block split over two pages cannot be signed.
+        ws.row_breaks.append(Break(id=row_number))
     for values in exporter.footer():
         if isinstance(values, Signatures):
             _signatures(append, styles, ws, columns, values.labels, lambda: row_number)
@@ -361,14 +367,29 @@ def _signatures(append, styles, ws, columns, labels, current_row):
             spans.append((start, index))
             start = index + 1
     spans = spans[:n]
+    # Each label's line runs under its share of the columns, with a gap before the next line:
+    # the share's last column left out, or, when that leaves less than half the share, the
+    # next share's first column.
+    rules, skip_first = [], False
+    for number, (start, end) in enumerate(spans):
+        first = start + 1 if skip_first and end > start else start
+        skip_first = False
+        last = end
+        if number < len(spans) - 1 and end > first:
+            share = sum(c.width for c in columns[first:end + 1])
+            if sum(c.width for c in columns[first:end]) >= share / 2:
+                last = end - 1
+            else:
+                skip_first = True
+        rules.append((first, last))
     append([None], height=18)
     for kind in ("label", "rule", "date"):
         cells = [None] * len(columns)
-        for (start, end), label in zip(spans, labels):
+        for (start, end), (first, last), label in zip(spans, rules, labels):
             if kind == "label":
                 cells[start] = styles.cell(label, font=SECTION_FONT, alignment=BOTTOM_LEFT, border=None)
             elif kind == "rule":  # a line each, with a gap before the next one
-                for k in range(start, max(start + 1, end if end < len(columns) - 1 else end + 1)):
+                for k in range(first, last + 1):
                     cells[k] = styles.cell(None, border=RULE)
             else:
                 cells[start] = styles.cell("年　　月　　日", alignment=RIGHT, border=None)
@@ -403,6 +424,7 @@ class Exporter:
     freeze_columns = 0  # leading columns kept in view when scrolling sideways
     data_range = (0, 0)  # the sheet's first and last row of data (with section rows and 续 rows)
     row_count = 0  # the rows given (without section rows and 续 rows)
+    footer_on_own_page = False  # the footer (with a signature block) begins a printed page
 
     def lines(self):
         return []

@@ -248,7 +248,7 @@ def seed(branches, rectifications):
             self_start=today - datetime.timedelta(days=90), self_end=today - datetime.timedelta(days=60),
             onsite_start=today - datetime.timedelta(days=55), onsite_end=today - datetime.timedelta(days=35),
             notice_date=today - datetime.timedelta(days=30), rectification_days=30,
-            notice_text="现将全县党支部规范化建设考核验收结果通报如下。",
+            notice_text="现将全县党支部规范化建设考核验收结果通报如下。", notice_number=f"基党发〔{today.year}〕1号",
             published_at=at - datetime.timedelta(days=30), published_by=admin,
         )
         assessments = Assessment.objects.bulk_create([

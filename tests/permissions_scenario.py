@@ -136,7 +136,7 @@ def build(cast):
     _onsite_scored(published.assessment, Status.FINALISED, deducted=(1, 2))
     _onsite_scored(published.assessment2, Status.FINALISED)
     rectifications_propose(round=published.round, actor=c.alice)
-    notice_publish(round=published.round, actor=c.alice, text="现将考核结果通报如下。")
+    notice_publish(round=published.round, actor=c.alice, text="现将考核结果通报如下。", number="化党发〔2026〕3号")
     published.round.refresh_from_db()
     mine = Rectification.objects.filter(assessment=published.assessment).order_by("item__number")
     published.rect_pending, published.rect_reported = mine

@@ -409,9 +409,11 @@ def test_pairing_results_on_ranking_notice_summary_and_homes(client, paired):
     assert "化峪村帮带西段村（考评总分较上轮 +12 分，未销号整改事项较上轮 -2 项）" in html
     target = io.BytesIO()
     write_xlsx(Summary(paired.round), target)
-    sheet = openpyxl.load_workbook(target).active
-    texts = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
-    assert "结对帮带" in texts
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[:2] == ["考评汇总表", "结对帮带"]  # the pairings on a sheet of their own
+    summary = [cell.value for row in book["考评汇总表"].iter_rows() for cell in row if cell.value]
+    assert "农村\n结对帮带" in summary
+    texts = [cell.value for row in book["结对帮带"].iter_rows() for cell in row if cell.value]
     html = client.get(reverse("notice-detail", args=[paired.earlier.pk])).content.decode()
     assert "化峪村帮带西段村" in html  # paired in March 2025, before that notice
     Pairing.objects.update(since=timezone.localdate())

@@ -146,7 +146,7 @@ def test_notice_publish_rolls_back_after_the_status_update(cast, monkeypatch, se
     before = state_of(cast)
     fail_on(notice_services, "audit", monkeypatch)
     with pytest.raises(Boom):
-        notice_publish(round=cast.round, actor=cast.alice, text="通报正文")
+        notice_publish(round=cast.round, actor=cast.alice, text="通报正文", number="化党发〔2026〕3号")
     assert state_of(cast) == before
     round = Round.objects.get(pk=cast.round.pk)
     assert (round.phase, round.published_at) == (Phase.ONSITE, None)
@@ -246,7 +246,7 @@ def test_connection_killed_inside_notice_publish(transactional_db, cast, monkeyp
     before = state_of(cast)
     kill_connection_on(notice_services, "audit", monkeypatch)
     with pytest.raises(DB_ERRORS):
-        notice_publish(round=cast.round, actor=cast.alice, text="通报正文")
+        notice_publish(round=cast.round, actor=cast.alice, text="通报正文", number="化党发〔2026〕3号")
     connection.close()
     assert state_of(cast) == before
 

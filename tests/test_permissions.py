@@ -446,7 +446,7 @@ DATA = {
     "notice-propose": lambda p: {"include_deductions": "1"},
     "notice-days": lambda p: {"days": "20"},
     "notice-text": lambda p: {"text": "现将考核结果通报如下。"},
-    "notice-publish": lambda p: {"confirm": "1", "text": "现将考核结果通报如下。"},
+    "notice-publish": lambda p: {"confirm": "1", "text": "现将考核结果通报如下。", "number": "化党发〔2026〕4号"},
     "rectification-draft-save": lambda p: {"problem": "会议记录缺两次", "requirement": "补齐会议记录并说明原因",
                                            "deadline": _today(20), "responsible": "carol"},
     # 西段村's general problem (no item): 化峪村's item 1 is listed already

@@ -100,7 +100,7 @@ def phase_back(cast):
 def publish(cast):
     r = _round(cast)
     notice.rectifications_propose(round=r, actor=cast.alice)
-    notice.notice_publish(round=r, actor=cast.alice)
+    notice.notice_publish(round=r, actor=cast.alice, number="化党发〔2026〕3号")
 
 
 def _open_item(cast, status):

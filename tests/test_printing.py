@@ -2,6 +2,7 @@
 text is measured on paper (9 pt or more), the pages are A4 (or A3) landscape with page
 numbers, no row is taller than Excel allows, and the chart prints one chart a page."""
 
+import datetime
 import io
 
 import openpyxl
@@ -9,7 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from assessment.exporters import CHART_ENDS, AcceptanceSheet, RectificationList, Summary
-from assessment.models import Rectification, RectificationStatus, Round
+from assessment.models import Branch, Rectification, RectificationStatus, Round
+from assessment.models_demo import Pairing
 from assessment.xlsx import ROW_MAX_POINTS, write_xlsx
 from tests.printing import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_PT, measure, size_is, to_pdf
 from tests.test_services_notice import finalised, published  # noqa: F401  (fixtures)
@@ -23,6 +25,10 @@ def files(published, tmp_path):  # noqa: F811
     assert len(LONG_MEASURES) > 1400
     Rectification.objects.filter(pk=published.rect.pk).update(status=RectificationStatus.REPORTED,
                                                               measures=LONG_MEASURES)
+    # 西段村, a 示范点, helps 化峪村: the 考评汇总表 gets its 结对帮带 sheet (issue 17).
+    Branch.objects.filter(pk=published.branch2.pk).update(is_demonstration=True)
+    Pairing.objects.create(site=published.branch2, helped=published.branch, created_by=published.alice,
+                           since=datetime.date(2025, 3, 1))
     exporters = {
         "rectifications": RectificationList(published.round),
         "summary": Summary(published.round),
@@ -48,9 +54,13 @@ def test_each_file_prints_readably(files, tmp_path):
         # Page numbers print (LibreOffice drops a footer with no room in the bottom margin).
         assert f"第1页，共{len(p.pages)}页" in p.pages[0].text.replace(" ", ""), name
     # Page counts: the list (its verification sheet carries the 1,400 characters over three
-    # rows), the summary (the table, then the chart on a page of its own), the sheet.
+    # rows), the summary (the table, the 结对帮带 sheet, then the chart on a page of its own), the sheet.
     assert 2 <= len(printed["rectifications"].pages) <= 4
-    assert len(printed["summary"].pages) == 2 and len(printed["summary-A3"].pages) == 2
+    assert len(printed["summary"].pages) == 3 and len(printed["summary-A3"].pages) == 3
+    # The 结对帮带 text has a sheet of its own (as a column of the table it put the table at 7.3 pt).
+    pairing_page = printed["summary"].pages[1].text
+    assert "结对帮带情况" in pairing_page and "西段村帮带" in pairing_page
+    assert "西段村帮带" not in printed["summary"].pages[0].text
     chart_page = printed["summary"].pages[-1].text
     assert "考评总分排名" in chart_page and "化峪村" in chart_page and "西段村" in chart_page
     assert chart_page.index("西段村") < chart_page.index("化峪村")  # rank 1 (西段村) on top
@@ -58,6 +68,12 @@ def test_each_file_prints_readably(files, tmp_path):
     sheet = printed["sheet"].text
     for words in ("考评组成员（签字）", "支部书记（签字）", "镇党委（盖章）", "年月日", "加分项（认定）", "一票否决：无"):
         assert words in sheet.replace("　", ""), words
+    # The closing block starts a page of its own: the totals, what was found and the whole
+    # signature block (labels, lines, dates) together, never split over two pages.
+    last = printed["sheet"].pages[-1].text.replace("　", "")
+    for words in ("合计", "加分项（认定）", "一票否决：", "考评总分：", "考评组成员（签字）", "镇党委（盖章）"):
+        assert words in last, words
+    assert last.count("年月日") == 3 and "合计" not in printed["sheet"].pages[-2].text
     # The whole 1,400 characters are printed (continued on rows marked 续), none cut.
     assert LONG_MEASURES[-40:] in printed["rectifications"].text
 
@@ -98,6 +114,9 @@ def test_the_word_notice_prints_on_a4_portrait(published, tmp_path):  # noqa: F8
     assert 2 <= len(printed.pages) <= 3 and not printed.near_empty()
     assert printed.median_pt >= MIN_PT
     assert "化党发〔2026〕3号" in printed.pages[0].text
+    # 第 N 页 / 共 M 页 centred in the footer of every page (PAGE and NUMPAGES fields).
+    for n, page in enumerate(printed.pages, start=1):
+        assert f"第{n}页/共{len(printed.pages)}页" in page.text, page.text
     # The 附件 begins a page of its own, after the signature.
     annex = printed.pages[-1].text
     assert annex.startswith("附件整改事项清单") and "1.化峪村（1项）" in annex

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,8 @@ from tests.conftest import make_standard
 from assessment.services.rectifications import (
     rectification_report, rectification_return, rectification_verify,
 )
+
+NUMBER = "化党发〔2026〕3号"
 
 
 @pytest.fixture
@@ -124,7 +127,7 @@ def _unfinalised(c):
 
 
 def _published(c):
-    notice_publish(round=c.round, actor=c.alice)
+    notice_publish(round=c.round, actor=c.alice, number=NUMBER)
     return {}
 
 
@@ -169,34 +172,81 @@ def test_publish_needs_every_branch_finalised(finalised):
     finalised.assessment2.status = Status.ONSITE
     finalised.assessment2.save()
     with pytest.raises(ServiceError, match="西段村"):
-        notice_publish(round=finalised.round, actor=finalised.alice)
+        notice_publish(round=finalised.round, actor=finalised.alice, number=NUMBER)
     finalised.round.refresh_from_db()
     assert finalised.round.published_at is None and finalised.round.phase == Phase.ONSITE
 
 
 def test_publish_opens_rectification(finalised):
     rectifications_propose(round=finalised.round, actor=finalised.alice)
-    notice_publish(round=finalised.round, actor=finalised.alice, text="通报如下")
+    notice_publish(round=finalised.round, actor=finalised.alice, text="通报如下", number=NUMBER)
     finalised.round.refresh_from_db()
     assert finalised.round.phase == Phase.NOTICE and finalised.round.published_by == finalised.alice
     assert set(finalised.round.assessments.values_list("status", flat=True)) == {Status.PUBLISHED}
     assert Rectification.objects.get().status == RectificationStatus.PENDING
     assert Message.objects.filter(user=finalised.carol).exists()
     with pytest.raises(ServiceError, match="已于"):
-        notice_publish(round=finalised.round, actor=finalised.alice)
+        notice_publish(round=finalised.round, actor=finalised.alice, number=NUMBER)
 
 
 def test_publish_makes_a_draft_added_by_hand_pending(finalised):
     r = add(finalised, assessment=finalised.assessment2)
-    notice_publish(round=finalised.round, actor=finalised.alice)
+    notice_publish(round=finalised.round, actor=finalised.alice, number=NUMBER)
     r.refresh_from_db()
     assert r.status == RectificationStatus.PENDING
+
+
+@pytest.mark.parametrize("typed", [
+    "化党发〔2026〕3号", " 化党发[2026]3号 ", "化党发［２０２６］３号", "化党发（2026）03号", "化党发 (2026) 3 号",
+])
+def test_publish_writes_the_number_the_one_way(finalised, typed):
+    notice_publish(round=finalised.round, actor=finalised.alice, number=typed)
+    assert Round.objects.get(pk=finalised.round.pk).notice_number == "化党发〔2026〕3号"
+    assert "文号 化党发〔2026〕3号" in AuditLog.objects.get(action="notice_publish").note
+
+
+def published_nothing(round):
+    round = Round.objects.get(pk=round.pk)
+    return (round.published_at is None and round.phase == Phase.ONSITE and round.notice_number == ""
+            and not AuditLog.objects.filter(action="notice_publish").exists()
+            and not round.assessments.filter(status=Status.PUBLISHED).exists() and not Message.objects.exists())
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("", "请填写文号（例如：化党发〔2026〕3号）后再发布。"),
+    ("   ", "请填写文号"),
+    ("化党发3号", "文号“化党发3号”的写法不对"),
+    ("〔2026〕3号", "写法不对"),
+    ("化党发〔26〕3号", "写法不对"),
+    ("化党发〔2026〕0号", "写法不对"),
+    ("化党发〔2026〕三号", "写法不对"),
+    ("化党发〔2026〕3", "写法不对"),
+    ("化" * 51, "文号不能超过 50 个字"),
+])
+def test_publish_refuses_a_missing_or_misshapen_number(finalised, typed, message):
+    rectifications_propose(round=finalised.round, actor=finalised.alice)
+    with pytest.raises(ServiceError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        notice_publish(round=finalised.round, actor=finalised.alice, number=typed)
+    assert published_nothing(finalised.round)
+    assert Rectification.objects.get().status == RectificationStatus.DRAFT
+
+
+def test_a_number_is_used_once_in_a_township(finalised):
+    Round.objects.filter(pk=finalised.other_round.pk).update(notice_number="化党发〔2026〕4号")  # another township's
+    earlier = Round.objects.create(township=finalised.round.township, standard=finalised.round.standard,
+                                   name="2025年度考核", year=2025, phase=Phase.ARCHIVED, notice_number=NUMBER)
+    with pytest.raises(ServiceError, match="文号 化党发〔2026〕3号 已用于“2025年度考核”的通报"):
+        notice_publish(round=finalised.round, actor=finalised.alice, number="化党发[2026]3号")
+    assert published_nothing(finalised.round)
+    notice_publish(round=finalised.round, actor=finalised.alice, number="化党发〔2026〕4号")
+    assert Round.objects.get(pk=finalised.round.pk).notice_number == "化党发〔2026〕4号"
+    assert earlier.notice_number == NUMBER
 
 
 @pytest.fixture
 def published(finalised):
     rectifications_propose(round=finalised.round, actor=finalised.alice)
-    notice_publish(round=finalised.round, actor=finalised.alice)
+    notice_publish(round=finalised.round, actor=finalised.alice, number=NUMBER)
     finalised.rect = Rectification.objects.get()
     return finalised
 

@@ -3,6 +3,7 @@ may add by hand, edit or remove) and publishes it, which opens the rectification
 """
 
 import datetime
+import re
 
 from django.db import transaction
 from django.db.models import F
@@ -165,26 +166,49 @@ def rectification_draft_remove(*, rectification, actor):
 
 
 NUMBER_MAX = 50
+NUMBER_EXAMPLE = "化党发〔2026〕3号"
+# 发文机关代字〔年份〕序号号 (GB/T 9704). Typed by hand it comes with [ ] ［ ］ ( ) （ ） or 【】 for
+# 〔〕, full-width digits and stray spaces; all are accepted and written the one way.
+NUMBER_SHAPE = re.compile(r"(?P<issuer>[^\d〔〕]{1,20})〔(?P<year>\d{4})〕(?P<serial>\d{1,5})号")
+NUMBER_BRACKETS = str.maketrans("[［(（【", "〔〔〔〔〔") | str.maketrans("]］)）】", "〕〕〕〕〕")
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def notice_number_cleaned(value):
+    """The 文号 written the one way (化党发〔2026〕3号), or a ServiceError saying what is wrong."""
+    number = "".join((value or "").split()).translate(FULL_WIDTH_DIGITS).translate(NUMBER_BRACKETS)
+    if not number:
+        raise ServiceError(_("请填写文号（例如：%(example)s）后再发布。") % {"example": NUMBER_EXAMPLE})
+    if len(number) > NUMBER_MAX:
+        raise ServiceError(_("文号不能超过 %(n)s 个字。") % {"n": NUMBER_MAX})
+    shape = NUMBER_SHAPE.fullmatch(number)
+    if not shape or not 1 <= int(shape["serial"]) or not 2000 <= int(shape["year"]) <= 2099:
+        raise ServiceError(_("文号“%(number)s”的写法不对：应为发文机关代字、〔年份〕和序号，例如：%(example)s。") % {
+            "number": value.strip(), "example": NUMBER_EXAMPLE})
+    return f"{shape['issuer']}〔{shape['year']}〕{int(shape['serial'])}号"
 
 
 @transaction.atomic
 def notice_publish(*, round, actor, text="", number=""):
-    """Publish the notice under its 文号 (e.g. 化党发〔2026〕3号): every branch sees its result and
-    its rectification items."""
+    """Publish the notice under its 文号 (e.g. 化党发〔2026〕3号, required; written the one way and
+    not used by another notice of the township): every branch sees its result and its
+    rectification items."""
     round = _locked_round(round)
     _check_admin(actor, round)
     _check_preparing(round)
     if len(text) > 20000:
         raise ServiceError(_("通报正文过长。"))
-    number = " ".join(number.split())
-    if len(number) > NUMBER_MAX:
-        raise ServiceError(_("文号不能超过 %(n)s 个字。") % {"n": NUMBER_MAX})
     assessments = Assessment.objects.select_for_update().filter(round=round)
     unfinished = [a for a in assessments.select_related("branch") if a.status != Status.FINALISED]
     if unfinished:
         names = "、".join(a.branch.name for a in unfinished[:5])
         raise ServiceError(_("还有 %(n)s 个支部未完成现场考评（%(names)s%(more)s），不能发布通报。") % {
             "n": len(unfinished), "names": names, "more": _("等") if len(unfinished) > 5 else ""})
+    number = notice_number_cleaned(number)
+    taken = Round.objects.filter(township_id=round.township_id, notice_number=number).exclude(pk=round.pk).first()
+    if taken is not None:
+        raise ServiceError(_("文号 %(number)s 已用于“%(round)s”的通报，请换一个序号。") % {
+            "number": number, "round": taken.name})
     now = timezone.now()
     round.phase = Phase.NOTICE
     round.published_at = now
@@ -204,7 +228,7 @@ def notice_publish(*, round, actor, text="", number=""):
         for user in User.objects.filter(role=Role.SECRETARY, branch__township=round.township_id, is_active=True)
     ])
     audit(actor=actor, action="notice_publish", target=str(round), old=Phase.ONSITE, new=Phase.NOTICE,
-          note=_("文号 %(number)s，整改事项 %(n)s 项") % {"number": number or "—", "n": count})
+          note=_("文号 %(number)s，整改事项 %(n)s 项") % {"number": number, "n": count})
     return round
 
 

@@ -51,6 +51,30 @@ def test_a_number_too_long_publishes_nothing(client, finalised):  # noqa: F811
     assert round.published_at is None and round.notice_number == ""
 
 
+def test_no_number_publishes_nothing_and_keeps_what_was_typed(client, finalised):  # noqa: F811
+    client.force_login(finalised.alice)
+    response = client.post(reverse("notice-publish", args=[finalised.round.pk]),
+                           {"confirm": "1", "number": "  ", "text": "现将结果通报如下。"}, follow=True)
+    assert "请填写文号（例如：化党发〔2026〕3号）后再发布。" in response.content.decode()
+    round = Round.objects.get(pk=finalised.round.pk)
+    assert round.published_at is None and round.notice_number == ""
+    response = client.post(reverse("notice-publish", args=[finalised.round.pk]),
+                           {"confirm": "1", "number": "化党发［２０２６］３号"}, follow=True)
+    assert Round.objects.get(pk=finalised.round.pk).notice_number == NUMBER
+
+
+def test_the_notice_is_dated_as_an_office_dates_it_in_any_browser(client, issued):
+    """A browser set to English gets the site in English, but a notice is an office's document:
+    its date and the deadlines of its 附件 are written 2027年1月1日 all the same."""
+    client.force_login(issued.carol)
+    html = client.get(reverse("notice-detail", args=[issued.round.pk]) + "?print=1",
+                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    today = timezone.localdate()
+    deadline = Rectification.objects.order_by("pk").first().deadline
+    assert f"{today.year}年{today.month}月{today.day}日" in html
+    assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in html
+
+
 def test_the_notice_reads_as_an_office_issues_it(client, issued):
     client.force_login(issued.carol)
     html = client.get(reverse("notice-detail", args=[issued.round.pk])).content.decode()

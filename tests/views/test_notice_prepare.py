@@ -153,7 +153,7 @@ def test_publish_refused_while_a_branch_is_unfinished(client, drafts):
     client.force_login(drafts.alice)
     html = client.get(url("notice-prepare", drafts.round.pk)).content.decode()
     assert "还有 1 个支部未完成现场考评：西段村" in html
-    response = client.post(url("notice-publish", drafts.round.pk), {"confirm": "1"}, follow=True)
+    response = client.post(url("notice-publish", drafts.round.pk), {"confirm": "1", "number": "化党发〔2026〕3号"}, follow=True)
     assert "不能发布通报" in response.content.decode()
     drafts.round.refresh_from_db()
     assert drafts.round.published_at is None
@@ -165,7 +165,7 @@ def test_text_then_publish_then_the_page_says_published(client, drafts):
     client.post(url("notice-text", drafts.round.pk), {"text": "现将考核情况通报如下。"})
     html = client.get(url("notice-prepare", drafts.round.pk)).content.decode()
     assert html.count("现将考核情况通报如下。") == 2  # the textarea and the preview
-    response = client.post(url("notice-publish", drafts.round.pk), {"confirm": "1"})
+    response = client.post(url("notice-publish", drafts.round.pk), {"confirm": "1", "number": "化党发〔2026〕3号"})
     assert response.status_code == 302 and response.url == url("notice-detail", drafts.round.pk)
     drafts.round.refresh_from_db()
     assert drafts.round.phase == Phase.NOTICE and drafts.round.notice_text == "现将考核情况通报如下。"
@@ -208,7 +208,7 @@ def test_the_add_form_is_shown_while_preparing(client, finalised):  # noqa: F811
 
 def test_the_add_form_is_gone_once_published(client, finalised):  # noqa: F811
     client.force_login(finalised.alice)
-    client.post(url("notice-publish", finalised.round.pk), {"confirm": "1"})
+    client.post(url("notice-publish", finalised.round.pk), {"confirm": "1", "number": "化党发〔2026〕3号"})
     html = client.get(url("notice-prepare", finalised.round.pk)).content.decode()
     assert 'id="draft-add"' not in html and "添加整改事项" not in html
 
@@ -249,7 +249,7 @@ def test_add_a_general_problem_then_publish(client, finalised):  # noqa: F811
     assert "已为西段村添加一项拟整改事项" in response.content.decode()
     r = Rectification.objects.get()
     assert (r.item, r.responsible, r.status) == (None, "dave", RectificationStatus.DRAFT)
-    client.post(url("notice-publish", finalised.round.pk), {"confirm": "1"})
+    client.post(url("notice-publish", finalised.round.pk), {"confirm": "1", "number": "化党发〔2026〕3号"})
     r.refresh_from_db()
     assert r.status == RectificationStatus.PENDING
     assert "党员活动室制度未上墙" in client.get(url("notice-detail", finalised.round.pk)).content.decode()
@@ -308,7 +308,7 @@ def test_add_refused_for_an_unfinalised_branch(client, finalised):  # noqa: F811
 
 def test_add_refused_after_publication(client, finalised):  # noqa: F811
     client.force_login(finalised.alice)
-    client.post(url("notice-publish", finalised.round.pk), {"confirm": "1"})
+    client.post(url("notice-publish", finalised.round.pk), {"confirm": "1", "number": "化党发〔2026〕3号"})
     before = drafts_and_audit()
     response = client.post(url("rectification-draft-add", finalised.round.pk), add_data(finalised), follow=True)
     assert "不能再修改拟整改事项" in response.content.decode()

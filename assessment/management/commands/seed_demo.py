@@ -188,7 +188,7 @@ class Command(BaseCommand):
                 "standard": standard, "year": 2025, "phase": Phase.NOTICE, "rectification_days": 60,
                 "self_start": datetime.date(2025, 11, 10), "self_end": datetime.date(2025, 12, 5),
                 "onsite_start": datetime.date(2025, 12, 8), "onsite_end": datetime.date(2025, 12, 19),
-                "notice_date": datetime.date(2026, 1, 9),
+                "notice_date": datetime.date(2026, 1, 9), "notice_number": "化党发〔2026〕2号",
                 "published_at": timezone.make_aware(datetime.datetime(2026, 1, 9, 10, 0)),
                 "notice_text": f"根据《党支部规范化建设考核验收标准》，镇党委于2025年12月对全镇"
                                f"{township.branches.count()}个党支部进行了考核验收。现将结果通报如下，"
