@@ -1,10 +1,10 @@
 """The body of the checklist and of the on-site page, rendered once per version of the
 assessment and kept with Django's cache framework (the "pages" cache, settings.CACHES).
 
-What a body shows depends only on the assessment's data, on what the request decided about it
-(editable or not, the viewer's role and refusal, today's date, the language) and on the data
-of other tables passed in `extra` (the year's plan records, the township's model practices).
-The key holds all of these, and the assessment's `render_version`: a random number the
+What a body shows depends only on the data of the assessment (with its branch's year of plan
+records and its township's model practices) and on what the request decided about it (editable
+or not, the viewer and their refusal, today's date, the language). The key holds the latter, and
+the assessment's `render_version`: a random number the
 database gives the assessment anew on every write of anything its pages show, whoever writes
 it (assessment/versions.py: triggers). A cached body is therefore never stale, and a key is
 never asked for again once the version moved on, so a cache local to each app server
@@ -21,6 +21,7 @@ import secrets
 
 from django.core.cache import caches
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -29,8 +30,9 @@ CACHE = "pages"
 
 def key(name, assessment, request, *parts):
     """The cache key of a body: the page, the assessment and its version, and a digest of the
-    rest (the viewer, the language and what the view passes in `parts`)."""
-    digest = hashlib.sha256(repr((get_language(), request.user.pk, parts)).encode()).hexdigest()[:32]
+    rest (the viewer, the language, today's date and what the view passes in `parts`)."""
+    parts = (get_language(), request.user.pk, timezone.localdate(), parts)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f"page:{name}:{assessment.pk}:{assessment.render_version}:{digest}"
 
 

@@ -1,8 +1,9 @@
 """The triggers that give an assessment a new `render_version` (models.Assessment) on every
 write of anything its checklist and on-site page show, in SQLite and PostgreSQL: its scores,
 evidence, bonus claims, veto findings and audit records (the on-site page's history), the
-assessment itself, its round and branch, and its standard's items, areas, vetoes, bonus items
-and grade bands. Whoever writes (the services, the admin, a bulk update, loaddata), the version
+assessment itself, its round and branch, its standard's items, areas, vetoes, bonus items and
+grade bands, its branch's year of records and the duties they count for, and its township's
+model practices and their files. Whoever writes (the services, the admin, a bulk update, loaddata), the version
 changes in the same statement and transaction, so a body kept under the old version
 (assessment/pages.py) is never shown again.
 
@@ -20,6 +21,7 @@ POSTGRESQL_RANDOM = "floor(random() * 4611686018427387904)::bigint"
 # (table, the assessments a row of it concerns, as SQL of the row called {row}; operations)
 BY_ASSESSMENT = "id = {row}.assessment_id"
 BY_STANDARD = "round_id IN (SELECT id FROM assessment_round WHERE standard_id = {row}.standard_id)"
+BY_TOWNSHIP = "branch_id IN (SELECT id FROM assessment_branch WHERE township_id = {township})"
 WATCHED = [
     ("assessment_score", BY_ASSESSMENT, ("INSERT", "UPDATE", "DELETE")),
     ("assessment_evidence", BY_ASSESSMENT, ("INSERT", "UPDATE", "DELETE")),
@@ -27,13 +29,23 @@ WATCHED = [
     ("assessment_vetofinding", BY_ASSESSMENT, ("INSERT", "UPDATE", "DELETE")),
     ("assessment_auditlog", BY_ASSESSMENT, ("INSERT",)),
     ("assessment_round", "round_id = {row}.id", ("UPDATE",)),
-    ("assessment_branch", "branch_id = {row}.id", ("UPDATE",)),
+    # A branch's name shows on its pages and, under its model practices, on the township's.
+    ("assessment_branch", BY_TOWNSHIP.format(township="{row}.township_id"), ("UPDATE",)),
     ("assessment_standard", "round_id IN (SELECT id FROM assessment_round WHERE standard_id = {row}.id)", ("UPDATE",)),
     ("assessment_area", BY_STANDARD, ("INSERT", "UPDATE", "DELETE")),
     ("assessment_item", BY_STANDARD, ("INSERT", "UPDATE", "DELETE")),
     ("assessment_veto", BY_STANDARD, ("INSERT", "UPDATE", "DELETE")),
     ("assessment_bonus", BY_STANDARD, ("INSERT", "UPDATE", "DELETE")),
     ("assessment_gradeband", BY_STANDARD, ("INSERT", "UPDATE", "DELETE")),
+    # A counting item's year of records (selectors_plan.item_counts): the branch's records, the duties.
+    ("assessment_record", "branch_id = {row}.branch_id", ("INSERT", "UPDATE", "DELETE")),
+    ("assessment_duty", "round_id IN (SELECT r.id FROM assessment_round r JOIN assessment_item i"
+                        " ON i.standard_id = r.standard_id WHERE i.id = {row}.item_id)", ("INSERT", "UPDATE", "DELETE")),
+    # 看示范点怎么做 (selectors_demo.models_by_item): the township's model practices and their files.
+    ("assessment_modelpractice", BY_TOWNSHIP.format(township="{row}.township_id"), ("INSERT", "UPDATE", "DELETE")),
+    ("assessment_modelfile", BY_TOWNSHIP.format(
+        township="(SELECT township_id FROM assessment_modelpractice WHERE id = {row}.practice_id)"),
+     ("INSERT", "UPDATE", "DELETE")),
 ]
 
 

@@ -211,12 +211,12 @@ def scoring(request, pk):
             messages.error(request, _("有 %(n)s 项未保存（第 %(numbers)s 项），请按提示修改后再保存。") % {
                 "n": len(errors), "numbers": numbers})
             status = 409 if any(e.get("conflict") for e in errors.values()) else 400
-    plan_counts = selectors_plan.item_counts(assessment, timezone.localdate())
-    models = selectors_demo.models_by_item(assessment.branch.township_id, assessment.round.standard_id)
     refusal = services.onsite_edit_refusal(assessment, request.user)
     viewer = (str(refusal), services.is_admin_of(request.user, assessment))
 
     def body_context():
+        plan_counts = selectors_plan.item_counts(assessment, timezone.localdate())
+        models = selectors_demo.models_by_item(assessment.branch.township_id, assessment.round.standard_id)
         sheet = selectors.onsite_sheet_for(assessment)
         for area in sheet.areas:
             for row in area.rows:
@@ -225,7 +225,7 @@ def scoring(request, pk):
         return _scoring_context(request, assessment, sheet)
 
     # What was typed into a refused form is shown once, not kept (key None).
-    key = None if errors else pages.key("onsite", assessment, request, viewer, plan_counts, models)
+    key = None if errors else pages.key("onsite", assessment, request, viewer)
     body = pages.body("assessment/_onsite_body.html", key, body_context, request)
     return render(request, "assessment/onsite.html", {"assessment": assessment, "body": body}, status=status)
 

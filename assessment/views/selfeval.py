@@ -105,10 +105,9 @@ def checklist(request, pk):
                 "n": len(errors), "numbers": numbers})
             status = 400
             context = _context(request, assessment)  # the first save may have moved the status
-    plan_counts = selectors_plan.item_counts(assessment, timezone.localdate())
-    models = selectors_demo.models_by_item(assessment.branch.township_id, assessment.round.standard_id)
-
     def body_context():
+        plan_counts = selectors_plan.item_counts(assessment, timezone.localdate())
+        models = selectors_demo.models_by_item(assessment.branch.township_id, assessment.round.standard_id)
         areas, progress = selectors.checklist_for(assessment)
         last_saved = None
         for area in areas:
@@ -123,7 +122,7 @@ def checklist(request, pk):
                 "bonuses": selectors_evidence.bonus_claims_for(assessment)}
 
     # What was typed into a refused form is shown once, not kept (key None).
-    key = None if errors else pages.key("checklist", assessment, request, _viewer(context), plan_counts, models)
+    key = None if errors else pages.key("checklist", assessment, request, _viewer(context))
     context["body"] = pages.body("assessment/_checklist_body.html", key, body_context, request)
     return render(request, "assessment/checklist.html", context, status=status)
 

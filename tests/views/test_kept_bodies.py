@@ -159,3 +159,32 @@ def test_a_veto_and_a_bonus_decision_show_at_once(client, cast):
     Score.objects.filter(assessment=cast.assessment).update(onsite_score=Decimal("1"))  # around the services
     html, rendered = load(client, scoring(cast))
     assert rendered and html.count('value="1"') >= cast.standard.items.count()
+
+
+def test_a_plan_record_and_a_model_practice_show_at_once(client, cast):
+    import datetime
+
+    from assessment.models import Duty, ModelFile, ModelPractice, Record
+
+    client.force_login(cast.carol)
+    item = first_item(cast)
+    duty = Duty.objects.create(item=item, name="支委会", period="month", per_period=1, rule="per_missing",
+                        deduction=Decimal("0.5"))
+    html, rendered = load(client, checklist(cast))
+    assert rendered and "年度记录：支委会 0/" in html
+    Record.objects.create(branch=cast.branch, duty=duty,
+                          date=datetime.date(cast.round.year, 1, 15), year=cast.round.year, month=1,
+                          topic="1月支委会", created_by=cast.carol)
+    html, rendered = load(client, checklist(cast))
+    assert rendered and "年度记录：支委会 1/" in html
+    practice = ModelPractice.objects.create(township=cast.township, item=item, branch=cast.branch2, year=2025,
+                                            title="西段村的换届做法", description="做法", marked_by=cast.alice)
+    html, rendered = load(client, checklist(cast))
+    assert rendered and "西段村的换届做法" in html
+    ModelFile.objects.create(practice=practice, file="models/x.pdf", original_name="换届流程.pdf",
+                             content_type="application/pdf", size=1, uploaded_by=cast.alice)
+    html, rendered = load(client, checklist(cast))
+    assert rendered and "换届流程.pdf" in html
+    cast.branch2.__class__.objects.filter(pk=cast.branch2.pk).update(name="西段新村")  # the model's branch
+    html, rendered = load(client, checklist(cast))
+    assert rendered and "西段新村 · 2025年" in html
