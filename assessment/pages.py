@@ -12,7 +12,7 @@ never asked for again once the version moved on, so a cache local to each app se
 
 The CSRF token is not kept: the body is rendered with a random stand-in for it and kept as
 the parts between, and the page template puts this request's token between them
-(templates/assessment/checklist.html: {% for part in body %}). The navbar, the messages and
+(templates/assessment/checklist.html: {{ body|with_csrf_token:csrf_token }}). The navbar, the messages and
 the user's name are in the page around the body (templates/base.html).
 """
 

@@ -1,6 +1,7 @@
 """Filters of the app's templates ({% load huayu %})."""
 
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_  # marked for translation, translated where shown
 
@@ -50,3 +51,10 @@ def short(text, limit=80):
     """The first `limit` characters of a text, and … when there were more."""
     text = text or ""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+@register.filter
+def with_csrf_token(parts, token):
+    """A kept body (assessment/pages.py: its parts between CSRF tokens) with this request's token
+    put between the parts: {{ body|with_csrf_token:csrf_token }}."""
+    return mark_safe(str(token).join(parts))
