@@ -39,12 +39,35 @@ def bonus_claims_html(request, assessment, bonuses, editable):
 # --- The round overviews (1,000 rows each at county scale) -------------------------------
 
 
+def kept_rows(template, rows, **context):
+    """`template` rendered with `rows` and `context`, kept in the "pages" cache under a digest of
+    everything it can print: every row's attributes (its branch's fields included), the context,
+    the language and the time zone. A row that changed in any way gives another key, so what is
+    kept is never stale; an unchanged overview (a reload, another staff member) is not rendered
+    again."""
+    import hashlib
+    import json
+
+    from django.core.cache import caches
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
+    data = json.dumps([get_language(), timezone.get_current_timezone_name(), context, [row.__dict__ for row in rows]],
+                      default=str, ensure_ascii=False, sort_keys=True)
+    key = f"rows:{template}:{hashlib.sha256(data.encode()).hexdigest()}"
+    cache = caches["pages"]
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, {**context, "rows": rows})
+        cache.set(key, html)
+    return html
+
+
 def selfeval_overview_rows(rows, can_remind, filtered):
     """The <tbody> rows of the self-evaluation overview (rows from selectors.self_overview, with
     status_label, badge, percent, remindable and checked set by the view); `filtered` picks the
-    empty message."""
-    return render_to_string("assessment/_selfeval_overview_rows.html",
-                            {"rows": rows, "can_remind": can_remind, "filtered": filtered})
+    empty message. 1,000 rows at county scale: kept while they are unchanged (kept_rows)."""
+    return kept_rows("assessment/_selfeval_overview_rows.html", rows, can_remind=can_remind, filtered=filtered)
 
 
 def onsite_overview_rows(rows, filtered):
@@ -55,7 +78,7 @@ def onsite_overview_rows(rows, filtered):
     scorable = (Status.SUBMITTED, Status.NO_SELF, Status.ONSITE)
     for row in rows:
         row.scorable = row.status in scorable
-    return render_to_string("assessment/_onsite_overview_rows.html", {"rows": rows, "filtered": filtered})
+    return kept_rows("assessment/_onsite_overview_rows.html", rows, filtered=filtered)
 
 
 # --- The ranking (1,000 rows at county scale) --------------------------------------------

@@ -188,3 +188,22 @@ def test_a_plan_record_and_a_model_practice_show_at_once(client, cast):
     cast.branch2.__class__.objects.filter(pk=cast.branch2.pk).update(name="西段新村")  # the model's branch
     html, rendered = load(client, checklist(cast))
     assert rendered and "西段新村 · 2025年" in html
+
+
+@pytest.mark.parametrize("name, rows", [("selfeval-overview", "assessment/_selfeval_overview_rows.html"),
+                                        ("onsite-overview", "assessment/_onsite_overview_rows.html")])
+def test_unchanged_overview_rows_are_kept_and_a_change_shows(client, cast, name, rows):
+    """The round overviews' rows (1,000 at county scale) are kept under a digest of what they print."""
+    if name == "onsite-overview":
+        onsite_ready(cast)
+    client.force_login(cast.alice)
+    url = reverse(name, args=[cast.round.pk])
+    first = client.get(url)
+    assert rows in {t.name for t in first.templates}
+    second = client.get(url)
+    assert rows not in {t.name for t in second.templates}
+    assert re.sub(r'value="[^"]+"', "", first.content.decode()) == re.sub(r'value="[^"]+"', "", second.content.decode())
+    Score.objects.filter(assessment=cast.assessment).update(self_score=Decimal("1.5"), onsite_score=Decimal("1"))
+    cast.branch.__class__.objects.filter(pk=cast.branch.pk).update(name="改名村")
+    third = client.get(url)
+    assert rows in {t.name for t in third.templates} and "改名村" in third.content.decode()
