@@ -152,7 +152,7 @@ def rectification_board(request, pk):
     board = selectors.rectification_board(user, round, page=request.GET.get("page"), **filters)
     query = request.GET.copy()
     query.pop("page", None)
-    # 1,000 branches at county scale, twice: written by Jinja2 (the Django template took 0.1 s).
+    # 1,000 branches at county scale, twice (templates/assessment/_board_branches.html).
     branch_rows = branch_options = ""
     if not is_secretary:
         branch_rows = grids.board_branches(board.branches, filters["branch"], "rows")

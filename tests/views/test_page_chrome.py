@@ -50,10 +50,10 @@ def test_the_same_navbar_as_the_django_pages(client, cast, who, page):
     user = getattr(cast, who)
     Message.objects.create(user=user, text="请尽快完成自评")
     client.force_login(user)
-    home, jinja = client.get(reverse("home")).content.decode(), client.get(page(cast)).content.decode()
-    assert navbar(jinja) == navbar(home)
-    assert 'id="unread-badge">1<' in navbar(jinja)
-    assert f'action="{reverse("logout")}"' in navbar(jinja) and str(user) in navbar(jinja)
+    home, page_html = client.get(reverse("home")).content.decode(), client.get(page(cast)).content.decode()
+    assert navbar(page_html) == navbar(home)
+    assert 'id="unread-badge">1<' in navbar(page_html)
+    assert f'action="{reverse("logout")}"' in navbar(page_html) and str(user) in navbar(page_html)
     assert ("后台管理" in navbar(jinja)) == user.is_staff
 
 

@@ -1,5 +1,5 @@
 """Secretaries and assessors change their own password (Django's views, in Chinese), from a
-link in the navbar of every page, Django and Jinja2 alike (issue 11, finding 8)."""
+link in the navbar of every page (issue 11, finding 8)."""
 
 import pytest
 from django.urls import reverse
