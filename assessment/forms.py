@@ -1,5 +1,5 @@
 """Forms and small validators. The 56-item self-evaluation grid is rendered by hand
-(see templates/jinja2/assessment/checklist.jinja); its values are validated here."""
+(see templates/assessment/_self_grid.html); its values are validated here."""
 
 import re
 import unicodedata

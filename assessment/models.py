@@ -406,6 +406,13 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("已通报")
 
 
+def new_render_version():
+    """A random version for a new assessment (assessment/versions.py gives the next ones)."""
+    import secrets
+
+    return secrets.randbits(62)
+
+
 class Assessment(models.Model):
     """One branch in one round."""
 
@@ -425,6 +432,9 @@ class Assessment(models.Model):
                                   verbose_name=_("考评组"))
     scheduled_date = models.DateField(_("计划考评日期"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Given anew by the database on every write of anything the assessment's pages show
+    # (assessment/versions.py); the key of their kept bodies (assessment/pages.py).
+    render_version = models.BigIntegerField(_("页面版本"), default=new_render_version, editable=False)
 
     class Meta:
         verbose_name = _("考核记录")

@@ -155,18 +155,22 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # The 56-row grids and the checklist and on-site pages (see huayu/jinja2.py), and the
-        # navbar of every page (assessment/chrome.py); always asked for with using="jinja2".
-        "NAME": "jinja2",
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "huayu.jinja2.environment"},
-    },
 ]
 
 WSGI_APPLICATION = "huayu.wsgi.application"
+
+# "pages": the rendered bodies of the checklist and the on-site page (assessment/pages.py), keyed by
+# a version of the assessment that the database changes on every write (assessment/versions.py).
+# Local to each process: a stale key is never asked for, so several app servers need no shared cache.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "huayu-default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "huayu-pages",
+        "TIMEOUT": env_int("PAGE_CACHE_SECONDS", 3600),
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 300)},  # ~140 KB each
+    },
+}
 
 # SQLite beside the code unless DATABASE_URL names another database.
 DATABASES = {

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from assessment import selectors_demo
-from assessment.grids_demo import prepare_urls
 from assessment.models import Branch, Item, ModelSource, Pairing, Standard, Township, VisitPhoto
 from assessment.permissions import is_township_admin
 from assessment.services import demo as services
@@ -79,9 +78,6 @@ def library(request):
     township = _township(request)
     standard = _standard(request, township)
     areas = selectors_demo.library(township.pk, standard) if standard else []
-    for _area, items in areas:
-        for _item, models in items:
-            prepare_urls(models)
     return render(request, "assessment/models_library.html", {
         "township": township, "standard": standard, "areas": areas,
         "is_admin": is_township_admin(request.user), "sites": selectors_demo.demo_sites(township.pk),
@@ -250,8 +246,8 @@ def site(request, pk):
     township = _township(request)
     branch = _site_for(request.user, township, pk)
     standard = selectors_demo.township_standard(township.pk)
-    models = prepare_urls([m for ms in selectors_demo.models_by_item(township.pk, standard.pk).values() for m in ms
-                           if m.branch == branch.name]) if standard else []
+    models = [m for ms in selectors_demo.models_by_item(township.pk, standard.pk).values() for m in ms
+              if m.branch == branch.name] if standard else []
     totals = selectors_demo.round_totals(township.pk, [branch.pk]).get(branch.pk, [])
     return render(request, "assessment/demo_site.html", {
         "branch": branch, "theme": selectors_demo.site_theme(branch), "models": models, "totals": totals,

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -56,14 +55,8 @@ def _claim_files_html(request, assessment, claim):
 
 
 def _bonuses_html(request, assessment):
-    editable = evidence_editable(assessment, request.user)
-    bonuses = selectors_evidence.bonus_claims_for(assessment)
-    return render_to_string("assessment/bonus_claims.jinja", {
-        "assessment": assessment,
-        "bonuses": grids.bonus_evidence(request, assessment, bonuses, editable),
-        "editable": editable,
-        "csrf_field": grids.csrf_field(request),
-    }, request=request, using="jinja2")
+    return grids.bonus_claims_html(request, assessment, selectors_evidence.bonus_claims_for(assessment),
+                                   evidence_editable(assessment, request.user))
 
 
 def _refused(request, error, back_url):

@@ -7,30 +7,23 @@ with the reason. Views only call services and show their refusals: 400 for a wro
 value, 403 for a refusal (wrong phase, not submitted, finalised), 409 for a conflict
 with another assessor's save.
 
-The scoring page renders 56 rows: every string a row prints is prepared here, URL
-prefixes are reversed once, and the template's loop has no include and no url tag.
+The scoring page's body (templates/assessment/_onsite_body.html, 56 rows) is rendered once per
+version of the assessment and kept (assessment/pages.py).
 """
 
 import datetime
-from html import escape as _esc
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_  # marked for translation, translated where used
 from django.views.decorators.http import require_POST
 
-from assessment import grids, permissions, selectors, selectors_plan
-from assessment.grids import SENTINEL, kind_label, url_pattern
-from assessment.grids_demo import model_blocks
+from assessment import grids, pages, permissions, selectors, selectors_demo, selectors_plan
 from assessment.forms import clean_self_score
 from assessment.models import BonusClaim, BranchKind, Grade, Phase, Score, Status, Veto
 from assessment.services import onsite as services
@@ -88,15 +81,11 @@ def overview(request, pk):
     data = selectors.onsite_overview(round, status=request.GET.get("status"), kind=request.GET.get("kind"))
     labels = {value: str(label) for value, label in Status.choices}  # translated once, not per row
     labels[selectors.RETURNED] = _("已退回")
-    scoring_url = url_pattern("onsite-scoring")
-    result_url = url_pattern("results-branch")
     for row in data.rows:
         word = selectors.RETURNED if row.status == Status.SELF and row.returned_reason else row.status
         row.status_label = labels[word]  # selectors.status_word, with the labels translated once
         row.badge = BADGES.get(row.status, "text-bg-info")
         row.percent = row.onsite_scored * 100 // row.total_items if row.total_items else 0
-        row.scoring_url = scoring_url(row.pk)
-        row.result_url = result_url(row.pk)
     status_filters = [{"value": "", "label": _("全部"), "count": data.counts["all"],
                        "url": _query(kind=data.kind)}]
     for value, label in Status.choices:
@@ -118,164 +107,6 @@ def overview(request, pk):
 
 
 # --- the scoring page ------------------------------------------------------------------
-
-FIELD_LABELS = {
-    "self_score": N_("自评得分"), "self_note": N_("自评说明"), "onsite_score": N_("考评得分"),
-    "deduction_reason": N_("扣分原因"), "needs_rectification": N_("需整改"), "requirement": N_("整改要求"),
-}
-
-
-def _short(text, limit=80):
-    text = text or ""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-# The 56 rows are the page's weight: each is written out here from one format string, with
-# every value escaped once and the labels translated once per page (no template loop, no
-# include, no url tag). The markup and its classes: static/huayu/site.css (.or…), onsite.js.
-HEAD = (
-    '<div class="or-no">{number}</div>'
-    '<div class="or-main"><div class="or-content">{content}</div>'
-    '<div class="or-criteria"><b>{t_criteria}</b>{criteria}</div>{method}</div>'
-)
-METHOD = '<div class="or-criteria or-method"><b>{t_method}</b>{method}</div>'  # 考核方式, where the standard has one
-HEADS = grids.Memo()  # an item's head depends only on its texts and the language: written once
-
-ROW = (
-    '<article class="or{error_class}" id="item-{id}" data-item="{id}" data-points="{points}">{head}'
-    '<div class="or-self"><span class="or-self-score">{t_self} <b>{self_text}</b> / {points} {t_points}</span>'
-    '{self_note}{plan}{files}{models}</div>'
-    '<div class="or-input">'
-    '<div class="or-score"><label for="s{id}">{t_score}</label><span class="or-score-box">'
-    '<input type="text" inputmode="decimal" autocomplete="off" class="form-control{invalid_class}" id="s{id}" '
-    'name="score-{id}" form="onsite-form" value="{onsite}" placeholder="{t_unscored}" '
-    'aria-label="{label_score}" aria-describedby="st{id}"{invalid}{disabled}>'
-    '<span class="or-max" aria-hidden="true">/ {points} {t_points}</span>{full}</span>{status}</div>'
-    '<label class="or-reason">{t_reason} <span class="or-hint">（{t_reason_hint}）</span>'
-    '<textarea class="form-control" name="reason-{id}" form="onsite-form" rows="2" aria-label="{label_reason}"'
-    '{disabled}>{reason}</textarea></label>'
-    '<div class="or-rect"><label class="or-check"><input class="form-check-input" type="checkbox" '
-    'aria-label="{label_rect}" name="rect-{id}" value="1" form="onsite-form"{checked}{disabled}> {t_rect}</label>'
-    '<label class="or-req">{t_req}<textarea class="form-control" name="requirement-{id}" form="onsite-form" rows="2" '
-    'aria-label="{label_req}" placeholder="{t_req_hint}"{disabled}>{requirement}</textarea></label></div>'
-    '{version}</div>{history}</article>\n'
-)
-
-
-def _texts(editable):
-    t = {key: _esc(_(value)) for key, value in (
-        ("t_criteria", N_("评分标准")), ("t_method", N_("考核方式")), ("t_self", N_("自评")), ("t_points", N_("分")), ("t_score", N_("考评得分")),
-        ("t_unscored", N_("未评分")), ("t_reason", N_("扣分原因")), ("t_reason_hint", N_("扣分必填")),
-        ("t_rect", N_("需整改")), ("t_req", N_("整改要求")), ("t_req_hint", N_("对照评分标准逐项整改到位。")),
-    )}
-    t["disabled"] = "" if editable else " disabled"
-    return t, {
-        "fields": {key: _(value) for key, value in FIELD_LABELS.items()},
-        "empty": _("（空）"), "system": _("系统"), "history": _("修改记录"),
-        "none": _("未上传佐证材料"), "full": _("满分"), "file": _("文件"), "original": _("查看原图"),
-    }
-
-
-def _field_labels(number, points):
-    """What a screen reader says on each field of a row: the item's number and the field's short
-    name (第12项 考评得分，满分2分), the 56 rows told apart."""
-    return {key: _esc(value) for key, value in (
-        ("label_score", _("第%(number)s项 考评得分，满分%(points)s分") % {"number": number, "points": points}),
-        ("label_reason", _("第%(number)s项 扣分原因") % {"number": number}),
-        ("label_rect", _("第%(number)s项 需整改") % {"number": number}),
-        ("label_req", _("第%(number)s项 整改要求") % {"number": number}),
-    )}
-
-
-def _history_html(records, t):
-    """The item's changes as a collapsed <details>, newest first (records come oldest first)."""
-    if not records:
-        return ""
-    lines = []
-    for record in reversed(records):
-        label = t["fields"].get(record["field"], record["field"])
-        at = timezone.localtime(record["at"]).strftime("%m-%d %H:%M")
-        old = _esc(_short(record["old_value"])) or t["empty"]
-        new = _esc(_short(record["new_value"])) or t["empty"]
-        who = _esc(record["actor"]) if record["actor"] else t["system"]
-        lines.append(f'<li><time>{at}</time> {who} · {label}：{old} → {new}</li>')
-    return (f'<details class="oh"><summary>{t["history"]}（{len(records)}）</summary>'
-            f'<ol>{"".join(lines)}</ol></details>')
-
-
-def _files_html(files, urls, t):
-    """Read-only evidence: thumbnails that open the photo's mid-size copy (a phone on a village
-    network loads a few hundred KB, not the 3 MB original), each with a link to the original
-    (查看原图); other files as named links.
-    `files` holds (id, item_id, bonus_claim_id, thumbnail, original_name, content_type)."""
-    if not files:
-        return f'<p class="of-none">{t["none"]}</p>'
-    file_url, thumb_url, medium_url = urls
-    parts = []
-    for pk, _item, _claim, thumbnail, original_name, content_type in files:
-        name = _esc(original_name)
-        url = file_url(pk)
-        if thumbnail:
-            parts.append(f'<li class="of-photo"><a class="of-thumb" href="{medium_url(pk)}" target="_blank" '
-                         f'rel="noopener" title="{name}"><img src="{thumb_url(pk)}" alt="{name}" width="64" '
-                         f'height="64" loading="lazy" decoding="async"></a>'
-                         f'<a class="of-original" href="{url}" target="_blank" rel="noopener">{t["original"]}</a></li>')
-        else:
-            parts.append(f'<li><a class="of-doc" href="{url}" target="_blank" rel="noopener" title="{name}">'
-                         f'<span class="of-kind">{kind_label(content_type)}</span>'
-                         f'<span class="of-name">{name}</span></a></li>')
-    return f'<ul class="of">{"".join(parts)}</ul>'
-
-
-def _render_grid(sheet, editable, errors=None, plan_counts=None, models=None):
-    """Set `rows_html` on every area of the sheet, and `files_html` on every bonus.
-    Rows that were not saved (errors: {item_id: {values typed, "error"}}) show what was typed;
-    a counting item shows its year of records (plan_counts: selectors_plan.item_counts), an item
-    with a model practice its 看示范点怎么做 block (models: grids_demo.model_blocks)."""
-    labels, t = _texts(editable)
-    models = models or {}
-    language = get_language()
-    urls = (url_pattern("evidence-file"), url_pattern("evidence-thumb"), url_pattern("evidence-medium"))
-    errors, plan_counts = errors or {}, plan_counts or {}
-    for area in sheet.areas:
-        parts = []
-        for row in area.rows:
-            problem = errors.get(row["item_id"])
-            if problem:
-                row.update(problem)
-            item_id = row["id"]
-            error = row["error"]
-            head = HEADS.get((language, row["number"], row["content"], row["criteria"], row["check_method"]),
-                             lambda: HEAD.format(
-                number=row["number"], content=_esc(row["content"]), t_criteria=labels["t_criteria"],
-                criteria=_esc(row["criteria"]),
-                method=METHOD.format(t_method=labels["t_method"], method=_esc(row["check_method"]))
-                if row["check_method"] else ""))
-            parts.append(ROW.format(
-                **labels, id=item_id, head=head, points=row["points_text"],
-                self_text=row["self_text"] or "—",
-                self_note=f'<span class="or-self-note">{_esc(row["self_note"])}</span>' if row["self_note"] else "",
-                files=_files_html(row["files"], urls, t), models=models.get(row["item_id"], ""),
-                plan=(render_to_string("assessment/plan_count.jinja", {"p": plan_counts[row["item_id"]]}, using="jinja2")
-                      if row["item_id"] in plan_counts else ""),
-                onsite=_esc(row["onsite_text"]), reason=_esc(row["reason"]),
-                requirement=_esc(row["requirement"]), checked=row["checked"],
-                full=(f'<button type="button" class="btn btn-outline-success or-full" data-full="{row["points_text"]}">'
-                      f'{t["full"]}</button>') if editable else "",
-                version=(f'<input type="hidden" name="version-{item_id}" value="{row["version"]}" form="onsite-form">'
-                         if editable else ""),
-                error_class=" or-has-error" if error else "",
-                invalid_class=" is-invalid" if error else "",
-                invalid=' aria-invalid="true"' if error else "",
-                **_field_labels(row["number"], row["points_text"]),
-                status=(f'<div class="or-status or-error" id="st{item_id}" role="alert">{_esc(error)}</div>' if error
-                        else f'<div class="or-status" id="st{item_id}" role="status" aria-live="polite"></div>'),
-                history=_history_html(row["history"], t),
-            ))
-        area.rows_html = mark_safe("".join(parts))
-    for bonus in sheet.bonuses:
-        bonus.files_html = mark_safe(_files_html(bonus.files, urls, t))
-
 
 def _grade(assessment, sheet):
     """Total, capped bonus, veto and grade of the sheet (one query: the grade bands)."""
@@ -309,10 +140,6 @@ def _scoring_context(request, assessment, sheet):
             "provisional": graded and not result["has_veto"] and assessment.status not in (Status.FINALISED, Status.PUBLISHED),
         },
         "status_label": assessment.get_status_display(),
-        "csrf_field": grids.csrf_field(request),
-        "item_url": reverse("onsite-item-save", args=[assessment.pk, 0]),
-        "veto_url": reverse("onsite-veto-save", args=[assessment.pk, SENTINEL]).removesuffix(f"{SENTINEL}/"),
-        "bonus_url": reverse("onsite-bonus-decide", args=[assessment.pk, SENTINEL]).removesuffix(f"{SENTINEL}/"),
     }
 
 
@@ -384,11 +211,23 @@ def scoring(request, pk):
             messages.error(request, _("有 %(n)s 项未保存（第 %(numbers)s 项），请按提示修改后再保存。") % {
                 "n": len(errors), "numbers": numbers})
             status = 409 if any(e.get("conflict") for e in errors.values()) else 400
-    sheet = selectors.onsite_sheet_for(assessment)
-    context = _scoring_context(request, assessment, sheet)
-    _render_grid(sheet, context["editable"], errors, selectors_plan.item_counts(assessment, timezone.localdate()),
-                 model_blocks(assessment.branch.township_id, assessment.round.standard_id))
-    return render(request, "assessment/onsite.jinja", context, status=status, using="jinja2")
+    refusal = services.onsite_edit_refusal(assessment, request.user)
+    viewer = (str(refusal), services.is_admin_of(request.user, assessment))
+
+    def body_context():
+        plan_counts = selectors_plan.item_counts(assessment, timezone.localdate())
+        models = selectors_demo.models_by_item(assessment.branch.township_id, assessment.round.standard_id)
+        sheet = selectors.onsite_sheet_for(assessment)
+        for area in sheet.areas:
+            for row in area.rows:
+                row.update(errors.get(row["item_id"], ()))  # what was typed into a refused save
+                row["plan"], row["models"] = plan_counts.get(row["item_id"]), models.get(row["item_id"], ())
+        return _scoring_context(request, assessment, sheet)
+
+    # What was typed into a refused form is shown once, not kept (key None).
+    key = None if errors else pages.key("onsite", assessment, request, viewer)
+    body = pages.body("assessment/_onsite_body.html", key, body_context, request)
+    return render(request, "assessment/onsite.html", {"assessment": assessment, "body": body}, status=status)
 
 
 @login_required

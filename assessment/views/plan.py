@@ -15,12 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from assessment import selectors_plan
-from assessment.grids import url_pattern
 from assessment.exporters_plan import PlanLedger
 from assessment.models import Branch, Duty, Item, Record, RecordFile, Role, Standard, Township
 from assessment.permissions import assessment_for, check_branch, is_township_admin, is_township_staff
@@ -217,16 +215,7 @@ def plan_grid(request, year):
     rows = selectors_plan.township_grid(township.pk, year, duty, today) if duty else []
     behind = [row for row in rows if row.tally.missing]
     remindable = [row for row in behind if not row.reminded]
-    cells = {}
-    for row in rows:
-        key = id(row.tally)  # branches with the same counts share one tally (township_grid)
-        if key not in cells:
-            cells[key] = mark_safe(render_to_string("assessment/plan_grid_cells.jinja", {"t": row.tally},
-                                                    using="jinja2"))
-        row.cells_html = cells[key]
-    rows_html = mark_safe(render_to_string("assessment/plan_grid_rows.jinja", {
-        "rows": rows, "branch_url": url_pattern("plan-branch", year),
-    }, using="jinja2"))
+    rows_html = render_to_string("assessment/_plan_grid_rows.html", {"rows": rows, "year": year})
     return render(request, "assessment/plan_grid.html", {
         "township": township, "plan": plan, "duty": duty, "rows_html": rows_html, "count": len(rows),
         "behind": len(behind), "remindable": len(remindable), "today": today,

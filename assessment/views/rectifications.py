@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessment import grids, selectors
+from assessment import grids, selectors, selectors_demo
 from assessment.converters import id_or_none
-from assessment.grids_demo import item_model_block
 from assessment.models import Rectification, RectificationStatus, Role
 from assessment.permissions import can_see_branch, is_township_staff
 from assessment.services import rectifications as services
@@ -77,8 +76,8 @@ def _detail(request, r, *, error="", status=200, measures=None, reason=""):
         "error": error,
         "measures": r.measures if measures is None else measures,
         "reason": reason,
-        "files": grids.prepare_files_list(r.evidence.order_by("uploaded_at")),
-        "models_html": item_model_block(r.assessment.round.township_id, r.item) if r.item_id else "",
+        "files": r.evidence.order_by("uploaded_at"),
+        "models": selectors_demo.models_of_same_item(r.assessment.round.township_id, r.item) if r.item_id else (),
     }
     return render(request, "assessment/rectification_detail.html", context, status=status)
 
@@ -153,7 +152,7 @@ def rectification_board(request, pk):
     board = selectors.rectification_board(user, round, page=request.GET.get("page"), **filters)
     query = request.GET.copy()
     query.pop("page", None)
-    # 1,000 branches at county scale, twice: written by Jinja2 (the Django template took 0.1 s).
+    # 1,000 branches at county scale, twice (templates/assessment/_board_branches.html).
     branch_rows = branch_options = ""
     if not is_secretary:
         branch_rows = grids.board_branches(board.branches, filters["branch"], "rows")

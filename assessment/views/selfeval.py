@@ -6,6 +6,7 @@ Views only call services and show their refusals: 400 for a wrong value,
 403 for a refusal (wrong role, closed phase, submitted, past the deadline).
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,11 +14,10 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessment import grids, permissions, selectors, selectors_evidence, selectors_plan
+from assessment import pages, permissions, selectors, selectors_demo, selectors_evidence, selectors_plan
 from assessment.forms import SelfExtendForm, SelfReturnForm, clean_self_note, clean_self_score
 from assessment.models import Phase, Score, Status
 from assessment.services import selfeval as services
@@ -41,13 +41,19 @@ def _context(request, assessment):
         "round": assessment.round,
         "summary": selectors.self_summary(assessment),
         "editable": refusal is None,
-        "disabled": "" if refusal is None else mark_safe(" disabled"),
         "refusal": refusal if is_secretary else "",
         "is_secretary": is_secretary,
         "is_admin": is_admin,
         "can_return": is_admin and assessment.status == Status.SUBMITTED and assessment.round.phase == Phase.SELF,
         "can_extend": is_admin and open_phase,
     }
+
+
+def _viewer(context):
+    """What the checklist's body shows of the viewer and the day (part of its cache key)."""
+    return tuple(str(context[name]) for name in ("editable", "refusal", "is_secretary", "is_admin",
+                                                 "can_return", "can_extend")) + tuple(
+        (name, str(value)) for name, value in context["summary"].items())
 
 
 def _save_all(request, assessment):
@@ -99,21 +105,26 @@ def checklist(request, pk):
                 "n": len(errors), "numbers": numbers})
             status = 400
             context = _context(request, assessment)  # the first save may have moved the status
-    areas, progress = selectors.checklist_for(assessment)
-    last_saved = None
-    for area in areas:
-        for row in area.rows:
-            if row["updated_at"] and (last_saved is None or row["updated_at"] > last_saved):
-                last_saved = row["updated_at"]
-            if row["item_id"] in errors:
-                row["error"], row["score_text"], row["note_text"], _number = errors[row["item_id"]]
-    bonuses = selectors_evidence.bonus_claims_for(assessment)
-    context.update(areas=areas, progress=progress, last_saved=last_saved, csrf_field=grids.csrf_field(request),
-                   missing=progress["items"] - progress["scored"],
-                   grid=grids.self_grid(request, assessment, areas, context["editable"], context["disabled"],
-                                        selectors_plan.item_counts(assessment, timezone.localdate())),
-                   bonuses=grids.bonus_evidence(request, assessment, bonuses, context["editable"]))
-    return render(request, "assessment/checklist.jinja", context, status=status, using="jinja2")
+    def body_context():
+        plan_counts = selectors_plan.item_counts(assessment, timezone.localdate())
+        models = selectors_demo.models_by_item(assessment.branch.township_id, assessment.round.standard_id)
+        areas, progress = selectors.checklist_for(assessment)
+        last_saved = None
+        for area in areas:
+            for row in area.rows:
+                if row["updated_at"] and (last_saved is None or row["updated_at"] > last_saved):
+                    last_saved = row["updated_at"]
+                if row["item_id"] in errors:
+                    row["error"], row["score_text"], row["note_text"], _number = errors[row["item_id"]]
+                row["plan"], row["models"] = plan_counts.get(row["item_id"]), models.get(row["item_id"], ())
+        return {**context, "areas": areas, "progress": progress, "last_saved": last_saved,
+                "missing": progress["items"] - progress["scored"], "max_bytes": settings.EVIDENCE_MAX_BYTES,
+                "bonuses": selectors_evidence.bonus_claims_for(assessment)}
+
+    # What was typed into a refused form is shown once, not kept (key None).
+    key = None if errors else pages.key("checklist", assessment, request, _viewer(context))
+    context["body"] = pages.body("assessment/_checklist_body.html", key, body_context, request)
+    return render(request, "assessment/checklist.html", context, status=status)
 
 
 @login_required

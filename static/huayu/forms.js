@@ -5,7 +5,7 @@
  *   form, focusable, only out of sight.
  * - A required, too small or too large value is refused with a Chinese message
  *   (setCustomValidity), cleared as soon as the field is changed.
- * Its words come from its own <script> tag's data-… attributes (templates/base.html, base.jinja). */
+ * Its words come from its own <script> tag's data-… attributes (templates/base.html). */
 (function () {
   "use strict";
   var t = document.currentScript && document.currentScript.dataset;

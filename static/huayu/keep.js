@@ -351,7 +351,7 @@
     return {send: send, settle: settle, msg: msg};
   };
 
-  /* A page that can no longer be changed (#keep-left, templates/jinja2/assessment/keep_left.jinja):
+  /* A page that can no longer be changed (#keep-left, templates/assessment/_keep_left.html):
    * the edits this device still keeps for it are listed to copy or discard, never dropped unseen. */
   function keptOnReadOnlyPage() {
     var box = document.getElementById("keep-left");

@@ -1,5 +1,5 @@
 /* Evidence uploads that fit a village network (the item upload forms of
- * templates/jinja2/assessment/evidence.jinja; evidence.js hands their files to huayuUpload.enqueue).
+ * templates/assessment/_evidence.html; evidence.js hands their files to huayuUpload.enqueue).
  *
  * - A photo is shrunk on the phone before it is sent: at most 2,000 px on its long side, JPEG
  *   quality 0.85, upright by its EXIF orientation (createImageBitmap, imageOrientation

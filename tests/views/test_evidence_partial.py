@@ -1,9 +1,8 @@
-"""The evidence block (templates/jinja2/assessment/evidence.jinja through assessment.grids) and
-bonus_claims.jinja: what they show, and no queries."""
+"""The evidence block (templates/assessment/_evidence.html through assessment.grids) and
+_bonus_claims.html: what they show, and no queries."""
 
 from decimal import Decimal
 
-from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -73,13 +72,10 @@ def test_bonus_partial_renders_without_queries(db, django_assert_num_queries):
     claimed = Bonus(pk=31, code="加1", text="获评先进基层党组织", points=Decimal("2"))
     claimed.claim = BonusClaim(pk=41, assessment_id=7, bonus_id=31, note="2025年获县委表彰", decision="claimed")
     claimed.files = files[1:2]
-    claimed.evidence_html = grids.evidence_html(RequestFactory().get("/"), assessment, None, claimed.files, True)
     open_ = Bonus(pk=32, code="加2", text="经验被推广", points=Decimal("1.5"))
     open_.claim, open_.files = None, []
     with django_assert_num_queries(0):
-        html = render_to_string("assessment/bonus_claims.jinja", {
-            "assessment": assessment, "bonuses": [claimed, open_], "editable": True,
-        }, using="jinja2")
+        html = grids.bonus_claims_html(RequestFactory().get("/"), assessment, [claimed, open_], True)
     assert "获评先进基层党组织" in html and "+2 分" in html and "+1.5 分" in html
     assert "已申报" in html and "未申报" in html and "2025年获县委表彰" in html
     assert "会议记录.pdf" in html
@@ -94,7 +90,5 @@ def test_bonus_partial_read_only(db, django_assert_num_queries):
     bonus = Bonus(pk=31, code="加1", text="获评先进基层党组织", points=Decimal("2"))
     bonus.claim, bonus.files = None, []
     with django_assert_num_queries(0):
-        html = render_to_string("assessment/bonus_claims.jinja", {
-            "assessment": assessment, "bonuses": [bonus], "editable": False,
-        }, using="jinja2")
+        html = grids.bonus_claims_html(RequestFactory().get("/"), assessment, [bonus], False)
     assert "<form" not in html and "未申报" in html

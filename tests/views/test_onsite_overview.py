@@ -129,7 +129,7 @@ def test_query_count_is_fixed_at_2_and_60_branches(client, cast, params):
 
 
 def test_every_cell_carries_its_label_for_the_phone_cards(client, cast):
-    # The rows are rendered by Jinja2 (assessment.grids.onsite_overview_rows); on a phone
+    # The rows are rendered by assessment.grids.onsite_overview_rows; on a phone
     # site.css shows each cell's data-label in a card per branch.
     onsite_ready(cast)
     html = get(client, cast.bob, cast.round).content.decode()

@@ -1,8 +1,7 @@
-"""The checklist and the on-site scoring page are Jinja pages from top to bottom
-(templates/jinja2/base.jinja): no Django template is rendered for them, and their navbar,
-messages and CSRF field are the ones every Django page (templates/base.html) shows."""
+"""Every app page is a Django template on templates/base.html: the checklist and the on-site
+scoring page too (their bodies kept per version of the assessment, assessment/pages.py), with the
+navbar, messages and CSRF field every other page shows, made for each request."""
 
-import datetime
 import re
 
 import pytest
@@ -10,9 +9,10 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message as FlashMessage
 from django.urls import reverse
 
-from assessment.chrome import page_messages
+from django.conf import settings
+from django.template.loader import render_to_string
+
 from assessment.models import Message
-from huayu.jinja2 import date
 from tests.test_services_onsite import onsite_ready
 
 
@@ -29,26 +29,32 @@ def navbar(html):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", nav)
 
 
-@pytest.mark.parametrize("page", [checklist, scoring])
-def test_rendered_without_the_django_template_engine(client, cast, page):
+def test_one_template_engine():
+    assert [engine["BACKEND"] for engine in settings.TEMPLATES] == ["django.template.backends.django.DjangoTemplates"]
+    assert not (settings.BASE_DIR / "templates" / "jinja2").exists()
+
+
+@pytest.mark.parametrize("page, body", [(checklist, "assessment/_checklist_body.html"),
+                                        (scoring, "assessment/_onsite_body.html")])
+def test_rendered_by_django_templates_on_the_common_layout(client, cast, page, body):
     client.force_login(cast.alice)
     response = client.get(page(cast))
     assert response.status_code == 200
-    assert response.templates == []  # the test runner records every Django template rendered
-    assert client.get(reverse("home")).templates  # …as it does for the home page
+    names = [t.name for t in response.templates]  # the test runner records every Django template rendered
+    assert "base.html" in names and "assessment/_nav.html" in names and body in names
 
 
 @pytest.mark.parametrize("who, page", [("carol", checklist), ("bob", scoring), ("root", checklist),
                                        ("alice", scoring)])
-def test_the_same_navbar_as_the_django_pages(client, cast, who, page):
+def test_the_same_navbar_as_the_other_pages(client, cast, who, page):
     user = getattr(cast, who)
     Message.objects.create(user=user, text="请尽快完成自评")
     client.force_login(user)
-    home, jinja = client.get(reverse("home")).content.decode(), client.get(page(cast)).content.decode()
-    assert navbar(jinja) == navbar(home)
-    assert 'id="unread-badge">1<' in navbar(jinja)
-    assert f'action="{reverse("logout")}"' in navbar(jinja) and str(user) in navbar(jinja)
-    assert ("后台管理" in navbar(jinja)) == user.is_staff
+    home, page_html = client.get(reverse("home")).content.decode(), client.get(page(cast)).content.decode()
+    assert navbar(page_html) == navbar(home)
+    assert 'id="unread-badge">1<' in navbar(page_html)
+    assert f'action="{reverse("logout")}"' in navbar(page_html) and str(user) in navbar(page_html)
+    assert ("后台管理" in navbar(page_html)) == user.is_staff
 
 
 def test_the_anonymous_navbar_is_the_brand_alone(client, db):
@@ -70,18 +76,15 @@ def test_messages_show_above_the_page(client, cast):
     assert '<div class="alert alert-success" role="alert">已保存，所有修改均已记录。</div>' in html
 
 
-def test_an_error_message_is_a_danger_alert(rf):
+def test_an_error_message_is_a_danger_alert(rf, db):
+    from django.contrib.auth.models import AnonymousUser
+
     request = rf.get("/")
+    request.user = AnonymousUser()
     request._messages = [FlashMessage(constants.ERROR, "<b>错误</b>"), FlashMessage(constants.INFO, "提示")]
-    assert page_messages(request) == [("danger", request._messages[0]), ("info", request._messages[1])]
-
-
-def test_date_filter_shows_the_local_time(settings):
-    settings.TIME_ZONE = "Asia/Shanghai"
-    moment = datetime.datetime(2026, 3, 1, 23, 30, 5, tzinfo=datetime.timezone.utc)
-    assert date(moment, "Y-m-d H:i:s") == "2026-03-02 07:30:05"
-    assert date(datetime.date(2026, 3, 1), "Y-m-d") == "2026-03-01"
-    assert date(None, "Y-m-d") == ""
+    html = render_to_string("base.html", request=request)
+    assert '<div class="alert alert-danger" role="alert">&lt;b&gt;错误&lt;/b&gt;</div>' in html
+    assert '<div class="alert alert-info" role="alert">提示</div>' in html
 
 
 @pytest.mark.parametrize("who, page", [("carol", checklist), ("bob", scoring), ("alice", checklist)])

@@ -203,7 +203,7 @@ def test_query_count_does_not_grow_with_branches(client, cast, sort, django_asse
 
 
 def test_row_texts_are_prepared_once_per_row(client, four):
-    # The rows are rendered by Jinja2 (assessment.grids.selfeval_overview_rows): local
+    # The rows are rendered by assessment.grids.selfeval_overview_rows: local
     # submission time, totals without trailing zeros, a label per checkbox, "—" when empty.
     client.force_login(four.alice)
     html = client.get(overview_url(four.round)).content.decode()
