@@ -42,7 +42,6 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import DatabaseError, connections, models, router, transaction
-from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,7 +114,11 @@ def app_version():
 
 
 def _applied_migrations(connection):
-    return sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations())
+    """The migrations applied, from the django_migrations table Django keeps them in (read with a
+    plain cursor: the recorder class that writes it is not a documented API)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM django_migrations")
+        return sorted(f"{app}.{name}" for app, name in cursor.fetchall())
 
 
 def _sha256_file(path):

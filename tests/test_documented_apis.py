@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("assessment", "huayu")
 
 # Modules that are Django's machinery behind querysets, not its API (import from django.db.models).
-INTERNAL_MODULES = ("django.db.models.query", "django.db.models.query_utils", "django.db.models.sql")
+INTERNAL_MODULES = ("django.db.models.query", "django.db.models.query_utils", "django.db.models.sql",
+                    # the migration machinery behind `migrate` (the table it keeps is read with a cursor)
+                    "django.db.migrations.recorder", "django.db.migrations.executor", "django.db.migrations.loader")
 
 # Attributes and methods of Django's internals: queryset and query state, the SQL compiler, the
 # row populators, the session store's cache.
@@ -101,3 +103,40 @@ TRIGGER = "CREATE TRIGGER t AFTER UPDATE ON x FOR EACH ROW EXECUTE FUNCTION f()"
 def test_the_scan_reads_every_app_file():
     files = [path.relative_to(ROOT).as_posix() for path in app_files()]
     assert "assessment/models.py" in files and "huayu/settings.py" in files and len(files) > 50
+
+
+# Attributes with a leading underscore that are documented APIs: Django's model options and
+# managers, and namedtuple's methods.
+DOCUMENTED_UNDERSCORED = {"_meta", "_default_manager", "_base_manager", "_state", "_replace", "_asdict", "_make"}
+
+# The two private attributes of a library still used, each for a reason measured or stated where
+# it is used; any other is a failure. openpyxl's cell `_style`: sharing one style among the
+# 150,000 cells of a county's 整改清单 (documented assignment took 8.4 s for 130,000 cells and
+# named styles 2.3 s, against 0.7 s: the < 5 s export bar). openpyxl's read-only worksheet
+# `_get_source`: the merged ranges of a file read in read-only mode (hostile files are read
+# that way), which openpyxl exposes only when the whole sheet is loaded.
+KNOWN_PRIVATE = {("assessment/xlsx.py", "_style"), ("assessment/importers/xlsx.py", "_get_source")}
+
+
+def private_attributes(source, filename="<source>"):
+    """[(line, attribute)] of every `something._name` in `source` that is not on self or cls and
+    not a documented underscored name."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
+                and node.attr not in DOCUMENTED_UNDERSCORED \
+                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            found.append((node.lineno, node.attr))
+    return sorted(found)
+
+
+def test_the_app_uses_no_private_attribute_of_a_library():
+    problems = [f"{path.relative_to(ROOT)}:{line}: .{attr}"
+                for path in app_files() for line, attr in private_attributes(path.read_text(encoding="utf-8"))
+                if (path.relative_to(ROOT).as_posix(), attr) not in KNOWN_PRIVATE]
+    assert not problems, "private attributes used:\n" + "\n".join(problems)
+
+
+def test_the_private_attribute_scan_finds_them():
+    source = "x = sheet._get_source()\ny = self._cache\nz = Model._meta\nw = request._huayu\n"
+    assert private_attributes(source) == [(1, "_get_source"), (4, "_huayu")]
