@@ -95,3 +95,15 @@ def test_the_navbar_links_the_models_library_of_the_township(client, cast, who, 
     assert f'href="{library}">示范做法库</a>' in nav
     assert navbar(client.get(reverse("home")).content.decode()) == nav
     assert client.get(library).status_code == 200
+
+
+def test_the_county_users_navbar_leads_to_their_spot_checks_not_to_a_townships_plan(client, cast):
+    """县委组织部 has no year plan of its own (the page refuses them): its navbar shows 抽查复核
+    instead; a township's people keep 年度清单 and see no 抽查复核."""
+    client.force_login(cast.xian)
+    nav = navbar(client.get(reverse("home")).content.decode())
+    assert f'href="{reverse("spotcheck-list")}">抽查复核</a>' in nav and "年度清单" not in nav
+    assert client.get(reverse("spotcheck-list")).status_code == 200
+    client.force_login(cast.alice)
+    nav = navbar(client.get(reverse("home")).content.decode())
+    assert "年度清单" in nav and "抽查复核" not in nav
