@@ -72,6 +72,8 @@ ACTIONS = [
     ("pairing_end", _("结束结对")),
     ("roster_import", _("导入花名册")),
     ("roster_township_create", _("花名册新增乡镇")),
+    ("roster_county_create", _("花名册新增县（市、区）")),
+    ("roster_township_county", _("花名册将乡镇归入县（市、区）")),
     ("roster_branch_create", _("花名册新增党支部")),
     ("roster_branch_update", _("花名册更新党支部")),
     ("roster_secretary_phone", _("花名册更新联系电话")),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessment.importers import StandardImportError
 from assessment.importers.roster import read_roster
-from assessment.models import AuditLog, Branch, PendingPassword, Role, Township, User
+from assessment.models import AuditLog, Branch, County, PendingPassword, Role, Township, User
 from assessment.services.base import ServiceError
 from assessment.services.roster import account_sheet_take, password_reissue, roster_import, roster_plan
 from tests.fixtures.rosters.build import save
@@ -225,3 +225,36 @@ def test_command_refuses_a_bad_file(db, tmp_path):
     path.write_bytes(b"not a workbook")
     with pytest.raises(CommandError, match="不是Excel"):
         call_command("import_roster", str(path))
+
+
+def test_a_county_imports_its_roster_into_the_county(cast):
+    """`--county`: the roster's new townships are the county's, a township of no county joins it,
+    and a township of another county is refused with nothing written."""
+    Township.objects.create(name="无县镇")
+    townships = set(read_roster(COUNTY).townships())
+    call_command("import_roster", str(COUNTY), "--county", "稷山县")
+    made = Township.objects.filter(name__in=townships).exclude(pk=cast.township.pk)
+    assert made.count() == 2 and set(made.values_list("county__name", flat=True)) == {"稷山县"}
+    assert AuditLog.objects.filter(action="roster_township_create").count() == 2
+    assert not AuditLog.objects.filter(action="roster_county_create").exists()  # 稷山县 was there
+
+    before = (Branch.objects.count(), Township.objects.count(), AuditLog.objects.count())
+    with pytest.raises(CommandError, match="化峪镇”属于稷山县，不是万荣县"):
+        call_command("import_roster", str(COUNTY), "--county", "万荣县")
+    assert (Branch.objects.count(), Township.objects.count(), AuditLog.objects.count()) == before
+    assert not County.objects.filter(name="万荣县").exists()
+
+
+def test_a_roster_brings_a_township_of_no_county_into_the_county(cast):
+    Township.objects.filter(pk=cast.township.pk).update(county=None)
+    call_command("import_roster", str(COUNTY), "--county", "新县")
+    cast.township.refresh_from_db()
+    assert cast.township.county.name == "新县"
+    assert AuditLog.objects.filter(action="roster_county_create", target="新县").exists()
+    assert AuditLog.objects.filter(action="roster_township_county", target="化峪镇").exists()
+
+
+def test_only_the_superuser_imports_for_a_county(cast):
+    parsed = read_roster(Path(__file__).parent / "fixtures" / "rosters" / "jishan-xian-huamingce.xls")
+    with pytest.raises(ServiceError, match="只有系统管理员"):
+        roster_import(parsed=parsed, actor=cast.alice, county="稷山县")

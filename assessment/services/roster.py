@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import get_hasher, make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessment.models import Branch, BranchKind, PendingPassword, Role, Township, User
+from assessment.models import Branch, BranchKind, County, PendingPassword, Role, Township, User
 
 from .base import ServiceError, audit, audit_many, audit_record
 
@@ -158,21 +158,40 @@ class Usernames:
         return name
 
 
-def roster_import(*, parsed, actor=None):
-    """Write the roster: one transaction, audited. Returns the RosterPlan it carried out."""
+def roster_import(*, parsed, actor=None, county=""):
+    """Write the roster: one transaction, audited. Returns the RosterPlan it carried out.
+    `county` (a county's name, the superuser's import only): the roster's townships are that
+    county's — made if new, and a township of no county yet joins it; one of another county is
+    refused."""
     records = []
+    county = county.strip()
 
     def log(**kwargs):
         records.append(audit_record(actor=actor, **kwargs))
 
+    if county and actor is not None and not actor.is_superuser:
+        raise ServiceError(_("只有系统管理员可以为县（市、区）导入花名册。"))
     with transaction.atomic():
         plan = roster_plan(parsed=parsed, actor=actor)
         if plan.new_townships and actor is not None and not actor.is_superuser:
             raise ServiceError(_("镇党委管理员不能新建乡镇。"))
+        if county:
+            county, made = County.objects.get_or_create(name=county)
+            if made:
+                log(action="roster_county_create", target=county.name, new=county.name)
         for name in plan.new_townships:
-            township = Township.objects.create(name=name)
+            township = Township.objects.create(name=name, county=county or None)
             log(action="roster_township_create", target=name, new=name)
-        townships = {t.name: t for t in Township.objects.filter(name__in=parsed.townships())}
+        townships = {t.name: t for t in Township.objects.filter(name__in=parsed.townships()).select_related("county")}
+        if county:
+            for township in townships.values():
+                if township.county_id is None:
+                    township.county = county
+                    township.save(update_fields=["county"])
+                    log(action="roster_township_county", target=township.name, field="county", new=county.name)
+                elif township.county_id != county.pk:
+                    raise ServiceError(_("乡镇“%(township)s”属于%(other)s，不是%(county)s，不能导入。") % {
+                        "township": township.name, "other": township.county.name, "county": county.name})
         branches = {(b.township_id, b.name): b for b in Branch.objects.filter(township__in=townships.values())}
         secretaries = _secretaries([b.pk for b in branches.values()])
         usernames = Usernames()

@@ -1,4 +1,4 @@
-"""python manage.py import_roster FILE [--dry-run] [--township 化峪镇]
+"""python manage.py import_roster FILE [--dry-run] [--township 化峪镇] [--county 稷山县]
 
 Reads the office's roster (党组织花名册, .xlsx or .xls): townships, branches, one secretary per
 branch. Prints what is new, changed and missing (never deleted), then writes it in one
@@ -23,14 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("file", help=_("花名册文件（.xlsx或.xls）"))
         parser.add_argument("--dry-run", action="store_true", help=_("只读取并列出变化，不写入数据库"))
         parser.add_argument("--township", default="", help=_("花名册没有“乡镇”列时，各党支部所属的乡镇"))
+        parser.add_argument("--county", default="", help=_("花名册中的乡镇所属的县（市、区）：新建的乡镇归入该县，尚无所属县的乡镇也归入该县"))
 
-    def handle(self, *args, file, dry_run, township, **options):
+    def handle(self, *args, file, dry_run, township, county, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("找不到文件：%(file)s") % {"file": file})
         try:
             parsed = read_roster(path, township=township.strip())
-            plan = roster_plan(parsed=parsed) if dry_run else roster_import(parsed=parsed)
+            plan = roster_plan(parsed=parsed) if dry_run else roster_import(parsed=parsed, county=county)
         except StandardImportError as error:
             raise CommandError(error.message)
         except ServiceError as error:
