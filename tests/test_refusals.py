@@ -193,7 +193,7 @@ def test_a_server_error_is_a_chinese_page_or_json(cast, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(results.results, "round_results", broken)
+    monkeypatch.setattr(results.results, "ranking_page", broken)
     monkeypatch.setattr(selfeval.services, "self_score_record", broken)
     client = Client(raise_request_exception=False)
     client.force_login(cast.alice)
