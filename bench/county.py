@@ -184,15 +184,10 @@ def spread(total, parts, rng, low=0.2, high=1.8):
 def seed(branches, rectifications):
     """The county's data, reused when already seeded with the same sizes. Returns (round, seconds,
     counts, reused)."""
-    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
-    from django.db import transaction
     from django.utils import timezone
 
-    from assessment.models import (
-        Assessment, AuditLog, BonusClaim, Branch, Phase, Rectification, RectificationStatus, Role, Round, Score,
-        Status, Township, User, VetoFinding,
-    )
+    from assessment.models import Round, User
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -214,6 +209,41 @@ def seed(branches, rectifications):
     today = timezone.localdate()
     at = timezone.now()
     batch = 2000
+    # The triggers that keep the subtotals, the totals and each assessment's render_version are
+    # lifted while the rows are bulk-loaded and installed again afterwards, which sums every row
+    # afresh (as `flush` and a restore do). With them on, the load rewrote each assessment's row
+    # and its total once per score, 56 times in one transaction, which nothing could prune: at
+    # 10,000 branches the two tables took 8,000 pages each for 10,000 rows, and every ranking
+    # read them all. Scores saved one by one over weeks leave no such bloat (each update is
+    # pruned on its page, autovacuum does the rest).
+    from django.db import connection
+
+    from assessment import subtotals, totals, versions
+
+    for kept in (versions, totals, subtotals):
+        kept.uninstall(connection)
+    try:
+        _load(rng, today, at, batch, standard, items, branches, rectifications)
+    finally:
+        for kept in (subtotals, totals, versions):
+            kept.install(connection)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    round = Round.objects.get(township__name=TOWNSHIP, name=ROUND)
+    return round, time.perf_counter() - started, counts(), False
+
+
+def _load(rng, today, at, batch, standard, items, branches, rectifications):
+    """The county's rows, bulk-created in one transaction (the kept-data triggers lifted)."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from assessment.models import (
+        Assessment, AuditLog, BonusClaim, Branch, Phase, Rectification, RectificationStatus, Role, Round, Score,
+        Status, Township, User, VetoFinding,
+    )
+
     with transaction.atomic():
         wipe()
         township = Township.objects.create(name=TOWNSHIP)
@@ -337,12 +367,6 @@ def seed(branches, rectifications):
                                             recorded_by=assessor, recorded_at=at - datetime.timedelta(days=40)))
         BonusClaim.objects.bulk_create(claims, batch_size=batch)
         VetoFinding.objects.bulk_create(findings, batch_size=batch)
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    return round, time.perf_counter() - started, counts(), False
 
 
 # --- Pages ------------------------------------------------------------------
