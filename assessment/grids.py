@@ -72,5 +72,6 @@ def onsite_overview_rows(rows, filtered):
 
 def board_branches(branches, selected, part):
     """The 整改台账's per-branch rows (`part` "rows") or branch filter options ("options"), from
-    selectors.rectification_branch_counts; `selected` the branch id filtered by, or None."""
-    return render_to_string("assessment/_board_branches.html", {"branches": branches, "selected": selected, "part": part})
+    selectors.rectification_branch_counts; `selected` the branch id filtered by, or None.
+    1,000 rows at county scale: kept while they are unchanged (kept_rows)."""
+    return kept_rows("assessment/_board_branches.html", branches, selected=selected, part=part)

@@ -131,3 +131,31 @@ def test_paginated_by_50(client, published):  # noqa: F811
     assert "共 120 项" in html and "第 1 / 3 页" in html and html.count('class="rect-problem"') == 50
     html = client.get(board(published.round), {"page": "3", "status": "pending"}).content.decode()
     assert "共 40 项" in html and "第 1 / 1 页" not in html
+
+
+def _branch_row(html, name):
+    """The 各支部整改情况 row of branch `name`: its three counts."""
+    import re
+
+    found = re.search(rf">{name}</a></td>\s*<td class=\"text-end\">(\d+)</td><td class=\"text-end\">(\d+)</td>"
+                      rf"\s*<td class=\"text-end[^\"]*\">(\d+)</td>", html)
+    assert found, name
+    return tuple(int(n) for n in found.groups())
+
+
+def test_branch_counts_kept_between_loads_follow_every_change(client, items):
+    """The per-branch rows are kept in the page cache (1,000 at county scale): a closed item, a
+    renamed branch and a filter each show at once, never an earlier render."""
+    from assessment.models import Branch
+
+    client.force_login(items.alice)
+    name = items.branch.name
+    assert _branch_row(client.get(board(items.round)).content.decode(), name) == (4, 2, 1)
+    assert _branch_row(client.get(board(items.round)).content.decode(), name) == (4, 2, 1)  # kept
+    Rectification.objects.filter(assessment=items.assessment, item__number=2).update(
+        status=RectificationStatus.CLOSED, verified_at=timezone.now())
+    assert _branch_row(client.get(board(items.round)).content.decode(), name) == (4, 3, 0)
+    Branch.objects.filter(pk=items.branch.pk).update(name="新化峪村党支部")
+    html = client.get(board(items.round), {"branch": items.branch.pk}).content.decode()
+    assert _branch_row(html, "新化峪村党支部") == (4, 3, 0) and f">{name}<" not in html
+    assert f'<option value="{items.branch.pk}" selected>新化峪村党支部</option>' in html
