@@ -105,13 +105,18 @@ def test_the_word_file(client, issued):
     assert lines[signature - 1] == "中共化峪镇委员会" and signature < lines.index("附件")
     section = document.sections[0]
     assert section.page_width < section.page_height  # A4 portrait
-    ranking, annex = document.tables
+    ranking, *annex = document.tables
     assert [c.text for c in ranking.rows[0].cells] == ["排名", "党支部", "考评总分", "等次"]
     assert len(ranking.rows) == 3
-    texts = [[c.text for c in row.cells] for row in annex.rows]
-    assert texts[0] == ["项目编号", "存在问题", "整改要求", "整改时限", "责任人"]
-    assert texts[1][0] == "1. 化峪村（1 项）" and texts[2][1] == "换届材料不全"
-    assert texts[3][0] == "2. 西段村（1 项）"
+    # The 附件: each branch a heading and a table of its items, in the branches' order.
+    assert lines[lines.index("整改事项清单") + 1:] == ["1. 化峪村（1 项）", "2. 西段村（1 项）"]
+    texts = [[[c.text for c in row.cells] for row in table.rows] for table in annex]
+    assert len(texts) == 2 and all(t[0] == ["项目编号", "存在问题", "整改要求", "整改时限", "责任人"] for t in texts)
+    assert texts[0][1][1] == "换届材料不全" and len(texts[0]) == len(texts[1]) == 2
+    assert all(run.bold for run in annex[0].rows[0].cells[0].paragraphs[0].runs)
+    # The body in 三号 (16 pt), the tables in 五号 (10.5 pt: Normal).
+    body = next(p for p in document.paragraphs if p.text.startswith("本次共考核"))
+    assert body.runs[0].font.size.pt == 16 and document.styles["Normal"].font.size.pt == 10.5
 
 
 def test_the_word_file_waits_for_publication_and_stays_in_the_township(client, finalised):  # noqa: F811
