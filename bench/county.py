@@ -20,7 +20,7 @@
    Bar: overviews and ranking median server time < 150 ms.
 3. Exports, each in a fresh subprocess (wall time and that process's peak RSS):
    `manage.py export_xlsx rectifications` (bar < 5 s and < 200 MB) and `summary` (bar < 3 s);
-   then both through their HTTP endpoints once (time only).
+   then both through their HTTP endpoints once, and the notice's Word file (time only).
 4. Prints a table (figure, value, bar, PASS/FAIL) and writes it to bench/out/county.json.
 
 --profile ranking|selfeval|onsite|board|board-filtered runs that page in-process under
@@ -649,7 +649,7 @@ def main(argv=None):
         if not args.no_exports:
             startup, startup_peak = run_measured([sys.executable, "manage.py", "check"])
             print(f"  manage.py check (startup)   {startup:6.2f} s  peak {startup_peak:6.1f} MB")
-        for name in () if args.no_exports else ("export-rectifications", "export-summary"):
+        for name in () if args.no_exports else ("export-rectifications", "export-summary", "notice-docx"):
             path = reverse(name, args=[round.pk])
             latencies, size = timed_gets(client, server.base + path, 1, 0)
             http.append((name, path, latencies[0] / 1000, size))
@@ -668,7 +668,8 @@ def main(argv=None):
     if startup is not None:
         figure("manage.py check (Django startup, included above)", startup, "s")
     for name, path, seconds, size in http:
-        figure(f"{'整改清单' if 'rect' in name else '考评汇总表'} HTTP {name}", seconds, "s", path=path, kib=size // 1024)
+        label = {"export-rectifications": "整改清单", "export-summary": "考评汇总表", "notice-docx": "通报.docx"}[name]
+        figure(f"{label} HTTP {name}", seconds, "s", path=path, kib=size // 1024)
 
     load_after = os.getloadavg()
     print()
