@@ -20,8 +20,9 @@ from .models import BonusClaim, Rectification, RectificationStatus, Score, VetoF
 from .xlsx import Column, Exporter, Section, Signatures, chart_sheets
 
 ZERO = Decimal("0")
-CHART_ALL = 40  # up to this many branches one chart shows them all
-CHART_ENDS = 30  # beyond it: the first and the last 30, a chart each (the table keeps every branch)
+CHART_ENDS = 30  # names a chart prints at 9 pt on A4 (LibreOffice skips every other one of 31 or more)
+CHART_ALL = CHART_ENDS  # up to this many branches one chart shows them all; beyond it the first 30
+# and the rest (the last 30 at county scale), a chart each (the table keeps every branch)
 
 
 def _date(value):
@@ -149,6 +150,7 @@ class Summary(Exporter):
 
     sheet_name = "考评汇总表"
     freeze_columns = 2  # 排名 and 党支部 stay in view across the areas
+    name_column = 2  # 党支部: the chart's names
 
     def __init__(self, round):
         self.round = round
@@ -224,7 +226,7 @@ class Summary(Exporter):
         chart.legend = None
         chart.style = 10
         data = Reference(worksheet, min_col=self.total_column, min_row=first, max_row=last)
-        names = Reference(worksheet, min_col=2, min_row=first, max_row=last)
+        names = Reference(worksheet, min_col=self.name_column, min_row=first, max_row=last)
         chart.add_data(data, titles_from_data=False)
         chart.set_categories(names)
         chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top
@@ -247,12 +249,13 @@ class Summary(Exporter):
         if count <= CHART_ALL:
             charts = [("排名图", self._chart(worksheet, "考评总分排名", first, last))]
         else:
+            rest = min(CHART_ENDS, count - CHART_ENDS)  # 31 to 60 branches: the rest after the first 30
             charts = [
                 (f"排名图（前{CHART_ENDS}名）", self._chart(
                     worksheet, f"考评总分排名：前 {CHART_ENDS} 名（共 {count} 个党支部）", first, first + CHART_ENDS - 1)),
-                (f"排名图（后{CHART_ENDS}名）", self._chart(
-                    worksheet, f"考评总分排名：后 {CHART_ENDS} 名（第 {count - CHART_ENDS + 1}–{count} 名）",
-                    last - CHART_ENDS + 1, last)),
+                (f"排名图（后{rest}名）", self._chart(
+                    worksheet, f"考评总分排名：后 {rest} 名（第 {count - rest + 1}–{count} 名）",
+                    last - rest + 1, last)),
             ]
         chart_sheets(workbook, charts, paper)
 

@@ -27,6 +27,7 @@ class CountySummary(Summary):
             Column("否决情形", 8), Column("等次", 6), Column("整改项数", 6),
         ]
         self.total_column = 8  # 考评总分: the chart's values
+        self.name_column = 3  # 党支部 (column 2 is the township): the chart's names
         self.pairings = {}  # 结对帮带 is each township's: the county-wide table has no such sheet
 
     def lines(self):

@@ -4,13 +4,16 @@ numbers, no row is taller than Excel allows, and the chart prints one chart a pa
 
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from assessment.exporters import CHART_ENDS, AcceptanceSheet, RectificationList, Summary
-from assessment.models import Branch, Rectification, RectificationStatus, Round
+from assessment.exporters import CHART_ENDS, ZERO, AcceptanceSheet, RectificationList, Summary
+from assessment.exporters_accounts import AccountSheet
+from assessment.exporters_county import CountyRectificationList, CountySummary
+from assessment.models import Branch, CountyRound, Rectification, RectificationStatus, Round
 from assessment.models_demo import Pairing
 from assessment.xlsx import ROW_MAX_POINTS, write_xlsx
 from tests.printing import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_PT, measure, size_is, to_pdf
@@ -121,3 +124,72 @@ def test_the_word_notice_prints_on_a4_portrait(published, tmp_path):  # noqa: F8
     annex = printed.pages[-1].text
     assert annex.startswith("附件整改事项清单") and "1.化峪村（1项）" in annex
     assert "中共化峪镇委员会" in printed.pages[-2].text and "存在问题" not in printed.pages[-2].text
+
+
+class ThirtyEightBranches(CountySummary):
+    """A county's 考评汇总表 of 38 branches over two townships (rows made up: the chart is what is
+    printed here, not the ranking)."""
+
+    def rows(self):
+        for n in range(1, 39):
+            yield [n, "化峪镇" if n % 2 else "翟店镇", f"第{n}村", "农村", (n + 1) // 2, Decimal("99.0"), ZERO,
+                   Decimal("100") - Decimal(n) / 2, Decimal("1.0"), "", "优秀", 0]
+
+
+def test_a_county_chart_names_each_branch_on_paper(published, tmp_path):  # noqa: F811
+    """31 to 60 branches: the first 30 on one page and the rest on the next, every 党支部 (not its
+    township) named. One chart of 38 printed every other name, and the names were the 乡镇's."""
+    path = tmp_path / "county-summary.xlsx"
+    write_xlsx(ThirtyEightBranches(_county_round(published)), path)
+    printed = measure(to_pdf([path], tmp_path)[0])
+    charts = [page for page in printed.pages if "考评总分排名" in page.text]
+    assert len(charts) == 2
+    named = [{n for n in range(1, 39) if f"第{n}村" in page.text} for page in charts]  # 第 1 村: three words
+    assert named == [set(range(1, 31)), set(range(31, 39))]
+    assert not [t for page in charts for t, _ in page.words if "镇" in t]
+
+
+def _county_round(published):  # noqa: F811
+    """稷山县's county round, of which the published round of 化峪镇 is one."""
+    county_round = CountyRound.objects.create(county_id=published.round.township.county_id, name="全县考核",
+                                              standard=published.round.standard, year=published.round.year)
+    Round.objects.filter(pk=published.round.pk).update(county_round=county_round)
+    return county_round
+
+
+def test_the_county_files_the_a3_files_and_the_account_sheet_print_readably(files, published, tmp_path):  # noqa: F811
+    """What test_each_file_prints_readably does not print: the county's two files, the 整改清单 and
+    the 考核验收单 on A3, and the 账号表 handed out to the township."""
+    county_round = _county_round(published)
+    made = {
+        "county-summary": (CountySummary(county_round), "A4"),
+        "county-rectifications": (CountyRectificationList(county_round), "A4"),
+        "county-rectifications-A3": (CountyRectificationList(county_round), "A3"),
+        "rectifications-A3": (RectificationList(published.round), "A3"),
+        "sheet-A3": (AcceptanceSheet(published.assessment), "A3"),
+        "accounts": (AccountSheet(published.round.township, [
+            ("侯志强", "化峪村", "shuji01", "Kx7-pQ2m-Zr9w"), ("李秀英", "西段村", "shuji02", "Tb4-wN8e-Hs3c")],
+            "https://huayu.jishan.gov.cn/accounts/login/"), "A4"),
+    }
+    paths = []
+    for name, (exporter, paper) in made.items():
+        paths.append(tmp_path / f"{name}.xlsx")
+        write_xlsx(exporter, paths[-1], paper=paper)
+    printed = {name: measure(pdf) for name, pdf in zip(made, to_pdf(paths, tmp_path))}
+    for name, p in printed.items():
+        assert p.median_pt >= MIN_PT, (name, p.median_pt)
+        paper = A3_LANDSCAPE if name.endswith("A3") else A4_LANDSCAPE
+        assert all(size_is(page, paper) for page in p.pages), name
+        assert not p.near_empty(), name
+        assert f"第1页，共{len(p.pages)}页" in p.pages[0].text.replace(" ", ""), name
+    assert "化峪镇" in printed["county-rectifications"].text and "化峪村" in printed["county-rectifications"].text
+    assert "稷山县" in printed["county-summary"].pages[0].text
+    chart = printed["county-summary"].pages[-1].text
+    assert "考评总分排名" in chart and "化峪村" in chart and "西段村" in chart
+    # The signatures on A3 too: the closing block on the last page, whole.
+    last = printed["sheet-A3"].pages[-1].text.replace("　", "")
+    assert "合计" in last and "镇党委（盖章）" in last and last.count("年月日") == 3
+    # One line a person: the address to log in at is not broken over two lines of a slip.
+    accounts = printed["accounts"]
+    assert len(accounts.pages) == 1
+    assert "https://huayu.jishan.gov.cn/accounts/login/" in [t for t, _ in accounts.pages[0].words]
