@@ -41,3 +41,32 @@ def test_the_notice_prints_on_a4_portrait_readably(page, issued, tmp_path):
     smallest = min(h / BOX for p in printed.pages for t, h in p.words if t.strip())
     assert smallest >= MIN_PT, smallest
     assert not printed.near_empty()
+    # 第 N 页，共 M 页 at the foot of every page (in place of the browser's address and date).
+    for n, p in enumerate(printed.pages, start=1):
+        assert f"第{n}页，共{len(printed.pages)}页" in p.text, p.text
+
+
+PAGE_PX = (297 - 25 - 22) / 25.4 * 96  # the height A4 portrait leaves inside notice.css's margins
+
+
+def test_a_branch_heading_of_the_attachment_stays_with_its_first_item(page, issued, tmp_path):
+    """Pushed down until 化峪村's heading row ends just above the foot of the page, the heading
+    goes over to the next page with its first item rather than stand alone at the bottom."""
+    log_in(page, "carol", PASSWORD)
+    page.set_viewport_size({"width": round((210 - 44) / 25.4 * 96), "height": 900})  # the printed width
+    page.goto(f"{page.base}/rounds/{issued.round.pk}/notice/?print=1")
+    page.emulate_media(media="print")
+    page.evaluate("""(pagePx) => {
+        const annex = document.querySelector('#notice-annex');
+        const heading = annex.querySelector('.notice-branch-row');
+        const spacer = document.createElement('div');
+        spacer.style.height = (pagePx - 12 - (heading.getBoundingClientRect().bottom
+                                              - annex.getBoundingClientRect().top)) + 'px';
+        annex.prepend(spacer);
+    }""", PAGE_PX)
+    pdf = tmp_path / "notice.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    printed = measure(pdf)
+    assert len(printed.pages) == 3, [p.text for p in printed.pages]
+    heading = [p.text for p in printed.pages if "1.化峪村（2项）" in p.text]
+    assert len(heading) == 1 and "换届选举材料不全" in heading[0], heading
