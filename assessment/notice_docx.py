@@ -52,6 +52,25 @@ def add_field(paragraph, instruction, size):
     run_with(char("end"))
 
 
+ROW_WHOLE_CHARS = 300  # a row with no longer text than this never breaks across two pages
+
+
+def row_property(cell, name):
+    """Set w:<name> (cantSplit, tblHeader) in the properties of the table row that holds `cell`.
+    python-docx has no API for them: the row is found from the cell's first run (Run.element) by
+    lxml's iterancestors, and the property written with the docx.oxml helpers (as add_field does)."""
+    paragraph = cell.paragraphs[0]
+    run = paragraph.runs[0] if paragraph.runs else paragraph.add_run()
+    tr = next(run.element.iterancestors(qn("w:tr")))
+    properties = tr.find(qn("w:trPr"))
+    if properties is None:
+        properties = OxmlElement("w:trPr")
+        tr.insert(0, properties)
+    element = OxmlElement(f"w:{name}")
+    element.set(qn("w:val"), "true")
+    properties.append(element)
+
+
 def _number(value):
     return f"{value.normalize():f}" if value is not None else "—"
 
@@ -119,12 +138,16 @@ class NoticeDocument:
         for cell, text, width in zip(first.cells, header, widths):
             cell.width = Cm(width)  # the header's cells were made before the grid had its widths
             self.cell(cell, text, header=True)
+        row_property(first.cells[0], "tblHeader")  # the header on every page the table runs over
+        row_property(first.cells[0], "cantSplit")
         return table
 
     def row(self, table, values):
         row = table.add_row()
         for cell, text in zip(row.cells, values):
             self.cell(cell, text)
+        if max(len(str(v)) for v in values) <= ROW_WHOLE_CHARS:  # a longer one may need more than a page
+            row_property(row.cells[0], "cantSplit")
         return row
 
     @staticmethod
@@ -197,7 +220,7 @@ def write_notice_docx(context, target):
     # python-docx a walk of the whole table per merge: minutes for a county's 1,000 branches).
     per_branch = Counter(r.assessment.branch_id for r in rectifications)
     branch, count = None, 0
-    header, widths = [_("项目编号"), _("存在问题"), _("整改要求"), _("整改时限"), _("责任人")], [1.3, 4.4, 4.4, 3.3, 2.2]
+    header, widths = [_("项目编号"), _("存在问题"), _("整改要求"), _("整改时限"), _("责任人")], [1.3, 4.2, 4.2, 3.8, 2.1]
     for r in rectifications:
         if r.assessment.branch_id != branch:
             branch, count = r.assessment.branch_id, count + 1

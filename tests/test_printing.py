@@ -4,6 +4,8 @@ numbers, no row is taller than Excel allows, and the chart prints one chart a pa
 
 import datetime
 import io
+import re
+import subprocess
 from decimal import Decimal
 
 import openpyxl
@@ -193,3 +195,32 @@ def test_the_county_files_the_a3_files_and_the_account_sheet_print_readably(file
     accounts = printed["accounts"]
     assert len(accounts.pages) == 1
     assert "https://huayu.jishan.gov.cn/accounts/login/" in [t for t, _ in accounts.pages[0].words]
+
+
+def test_the_word_notice_attachment_runs_over_pages_as_a_table_should(published, tmp_path):  # noqa: F811
+    """An 附件 of 40 items (化峪村) and one (西段村) over several pages: the header row on every page,
+    no item split between two pages, 西段村's heading on the page of its item, and each
+    整改时限 (2026年3月10日) on one line of its cell."""
+    from assessment.notice_docx import write_notice_docx
+    from assessment.views.notice import notice_context
+
+    problems = [f"第{n}项问题：党员活动室制度未上墙，会议记录缺少签到表和照片，档案未按年度装订" for n in range(1, 41)]
+    Rectification.objects.bulk_create(
+        Rectification(assessment=published.assessment, problem=text, requirement="对照评分标准补齐材料，完善制度并规范执行。",
+                      deadline=datetime.date(2026, 3, 10), responsible="侯志强") for text in problems)
+    Rectification.objects.create(assessment=published.assessment2, problem="西段村的问题", requirement="补齐",
+                                 deadline=datetime.date(2026, 3, 10), responsible="李秀英")
+    path = tmp_path / "notice.docx"
+    write_notice_docx(notice_context(Round.objects.get(pk=published.round.pk)), path)
+    pdf = to_pdf([path], tmp_path)[0]
+    printed = measure(pdf)
+    first = next(n for n, page in enumerate(printed.pages) if page.text.startswith("附件整改事项清单"))
+    annex = [page.text for page in printed.pages[first:]]
+    assert len(annex) >= 3 and printed.median_pt >= MIN_PT
+    assert all("存在问题" in text and "整改时限" in text and "责任人" in text for text in annex), annex
+    for text in problems:  # whole on one page
+        assert any(text in page for page in annex), text
+    heading = [page for page in annex if "西段村（1项）" in page]
+    assert len(heading) == 1 and "西段村的问题" in heading[0]
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert len(re.findall(r"2026\s*年\s*3\s*月\s*10\s*日", layout)) == len(problems) + 1  # and 西段村's
