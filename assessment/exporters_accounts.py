@@ -8,8 +8,9 @@ from .xlsx import Column, Exporter
 
 class AccountSheet(Exporter):
     sheet_name = "账号表"
+    # 登录地址 as wide as A4 allows (112): an address of 46 characters prints on one line of a slip.
     columns = [Column("序号", 6), Column("姓名", 10), Column("党支部", 22), Column("登录名", 14),
-               Column("初始密码", 14), Column("登录地址", 34)]
+               Column("初始密码", 14), Column("登录地址", 46)]
 
     def __init__(self, township, rows, address):
         self.township = township

@@ -12,12 +12,12 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
-from assessment.exporters import CHART_ENDS, ZERO, AcceptanceSheet, RectificationList, Summary
+from assessment.exporters import CHART_ENDS, ZERO, AcceptanceSheet, RectificationList, Summary, Verification
 from assessment.exporters_accounts import AccountSheet
 from assessment.exporters_county import CountyRectificationList, CountySummary
 from assessment.models import Branch, CountyRound, Rectification, RectificationStatus, Round
 from assessment.models_demo import Pairing
-from assessment.xlsx import ROW_MAX_POINTS, write_xlsx
+from assessment.xlsx import LINE_POINTS, ROW_MAX_POINTS, write_xlsx
 from tests.printing import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_PT, measure, size_is, to_pdf
 from tests.test_services_notice import finalised, published  # noqa: F401  (fixtures)
 
@@ -159,6 +159,9 @@ def _county_round(published):  # noqa: F811
     return county_round
 
 
+LOGIN_ADDRESS = "https://dangjian.jishan.gov.cn/accounts/login/"  # 46 characters
+
+
 def test_the_county_files_the_a3_files_and_the_account_sheet_print_readably(files, published, tmp_path):  # noqa: F811
     """What test_each_file_prints_readably does not print: the county's two files, the 整改清单 and
     the 考核验收单 on A3, and the 账号表 handed out to the township."""
@@ -171,7 +174,7 @@ def test_the_county_files_the_a3_files_and_the_account_sheet_print_readably(file
         "sheet-A3": (AcceptanceSheet(published.assessment), "A3"),
         "accounts": (AccountSheet(published.round.township, [
             ("侯志强", "化峪村", "shuji01", "Kx7-pQ2m-Zr9w"), ("李秀英", "西段村", "shuji02", "Tb4-wN8e-Hs3c")],
-            "https://huayu.jishan.gov.cn/accounts/login/"), "A4"),
+            LOGIN_ADDRESS), "A4"),
     }
     paths = []
     for name, (exporter, paper) in made.items():
@@ -194,7 +197,7 @@ def test_the_county_files_the_a3_files_and_the_account_sheet_print_readably(file
     # One line a person: the address to log in at is not broken over two lines of a slip.
     accounts = printed["accounts"]
     assert len(accounts.pages) == 1
-    assert "https://huayu.jishan.gov.cn/accounts/login/" in [t for t, _ in accounts.pages[0].words]
+    assert LOGIN_ADDRESS in [t for t, _ in accounts.pages[0].words]
 
 
 def test_the_word_notice_attachment_runs_over_pages_as_a_table_should(published, tmp_path):  # noqa: F811
@@ -224,3 +227,16 @@ def test_the_word_notice_attachment_runs_over_pages_as_a_table_should(published,
     assert len(heading) == 1 and "西段村的问题" in heading[0]
     layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert len(re.findall(r"2026\s*年\s*3\s*月\s*10\s*日", layout)) == len(problems) + 1  # and 西段村's
+
+
+def test_a_verification_row_of_a_verified_item_takes_two_lines(tmp_path):
+    """核验情况: 已报告整改 and the verifier's name with their title wrap to two lines, not three
+    (the demo round's 175 items printed 7 rows a page)."""
+    path = tmp_path / "verification.xlsx"
+    row = [1, "化峪村", 6, "已报告整改", "已召开支委会研究整改，补齐相关材料并建立台账。", datetime.date(2026, 2, 20),
+           "镇党委组织委员 王敏", "经核验，整改到位，予以销号。"]
+    write_xlsx(Verification("整改核验情况", [row]), path)
+    sheet = openpyxl.load_workbook(path).active
+    last = sheet.max_row
+    assert sheet.cell(last, 7).value == "镇党委组织委员 王敏"
+    assert sheet.row_dimensions[last].height == 2 * LINE_POINTS + 4
