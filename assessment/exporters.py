@@ -47,7 +47,7 @@ class Verification(Exporter):
         # 已报告整改 in two lines, 镇党委组织委员 王敏 in two (in three, each row of the demo round's
         # 175 items took three lines: 7 a page).
         Column("序号", 4.5), Column("党支部", 10), Column("项目编号", 5.5), Column("状态", 7.5),
-        Column("整改措施", 34.5), Column("完成时间", 10.5), Column("核验人", 11), Column("核验意见", 28),
+        Column("整改措施", 40), Column("完成时间", 10.5), Column("核验人", 11), Column("核验意见", 22.5),
     ]
 
     def __init__(self, title, rows):
