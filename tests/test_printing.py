@@ -173,7 +173,7 @@ def test_the_county_files_the_a3_files_and_the_account_sheet_print_readably(file
         "rectifications-A3": (RectificationList(published.round), "A3"),
         "sheet-A3": (AcceptanceSheet(published.assessment), "A3"),
         "accounts": (AccountSheet(published.round.township, [
-            ("侯志强", "化峪村", "shuji01", "Kx7-pQ2m-Zr9w"), ("李秀英", "西段村", "shuji02", "Tb4-wN8e-Hs3c")],
+            ("侯志强", "化峪村", "shuji01", "k7pq2mzr9w"), ("李秀英", "西段村", "shuji02", "tb4wn8eh3c")],
             LOGIN_ADDRESS), "A4"),
     }
     paths = []
