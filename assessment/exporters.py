@@ -153,6 +153,7 @@ class Summary(Exporter):
     sheet_name = "考评汇总表"
     freeze_columns = 2  # 排名 and 党支部 stay in view across the areas
     name_column = 2  # 党支部: the chart's names
+    charted = None  # the rows the chart shows (the first, the assessed; None: every row)
 
     def __init__(self, round):
         self.round = round
@@ -196,21 +197,25 @@ class Summary(Exporter):
             .values_list("assessment").annotate(n=Count("id")).order_by()
         )
         before = selectors.previous_totals(self.earlier) if self.earlier else {}
+        self.charted = 0
         for row in rows:
             a = row.assessment
+            # 未考评 (the round still under way): its 考评 figures blank, not 0.0, and no 较上轮 of -99.
+            total = row.total if row.assessed else None
+            self.charted += row.assessed  # the assessed come first
             kind = a.branch.get_kind_display() + ("\n示范点" if a.branch.is_demonstration else "")
             paired = self.pairings.get(a.branch_id)
             if paired:
                 kind += "\n结对帮带"
-                self.paired_rows.append([row.rank, a.branch.name, row.total, row.grade_label, paired])
+                self.paired_rows.append([row.rank, a.branch.name, total, row.grade_label, paired])
             cells = [row.rank, a.branch.name, kind]
             for area in self.areas:
                 self_sum, onsite_sum = row.areas.get(area.pk, (ZERO, ZERO))
-                cells += [self_sum, onsite_sum]
-            cells += [row.bonus, row.self_total, row.total]
+                cells += [self_sum, onsite_sum if row.assessed else None]
+            cells += [row.bonus, row.self_total, total]
             if self.earlier:
                 earlier_total = before.get(a.branch_id)
-                cells.append(None if earlier_total is None else row.total - earlier_total)
+                cells.append(None if earlier_total is None or total is None else total - earlier_total)
             cells += [
                 row.difference, "、".join(vetoes[a.pk]), row.grade_label, rectifications.get(a.pk, 0),
             ]
@@ -245,6 +250,8 @@ class Summary(Exporter):
         """排名图: one chart of every branch; for a county the first and the last 30, a sheet
         (and a printed page) each."""
         first, last = self.data_range
+        if self.charted is not None:
+            last = min(last, first + self.charted - 1)  # no bars of 0 for the 未考评
         count = last - first + 1
         if count < 1:
             return

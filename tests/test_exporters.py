@@ -107,6 +107,22 @@ def test_summary_has_ranking_numbers_and_a_chart(finished):
     assert wb["排名图"].page_setup.orientation == "landscape"
 
 
+def test_summary_of_a_round_under_way_leaves_the_not_yet_assessed_blank(finished):
+    """化峪村 still 考评中: its 考评 figures and 考评总分 blank (not 0.0), and the chart shows 西段村 only."""
+    finished.round.assessments.filter(pk=finished.assessment.pk).update(status=Status.ONSITE)
+    wb = export(Summary(finished.round))
+    ws = wb["考评汇总表"]
+    header = [c.value for c in ws[4]]
+    rows = {row[1]: row for row in ([c.value for c in r] for r in ws.iter_rows(min_row=5, max_row=6))}
+    assert rows["化峪村"][-2] == "未考评" and rows["化峪村"][0] is None
+    onsite = [n for n, h in enumerate(header) if h == "考评"]
+    assert onsite and all(rows["化峪村"][n] is None for n in onsite)  # not 0.0
+    assert rows["化峪村"][-5] is None and rows["西段村"][-5] == 24  # 考评总分
+    assert all(rows["化峪村"][n - 1] > 0 for n in onsite)  # its 自评 still shown
+    chart = wb["排名图"]._charts[0]
+    assert chart.series[0].cat.numRef.f == "'考评汇总表'!$B$5"  # one row: 西段村
+
+
 def test_acceptance_sheet(finished):
     VetoFinding.objects.create(assessment=finished.assessment, veto=Veto.objects.get(code="否1"),
                                note="2026年3月换届材料系补写")
