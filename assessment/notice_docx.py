@@ -144,10 +144,11 @@ class NoticeDocument:
 
     def row(self, table, values):
         row = table.add_row()
-        for cell, text in zip(row.cells, values):
+        cells = row.cells
+        for cell, text in zip(cells, values):
             self.cell(cell, text)
         if max(len(str(v)) for v in values) <= ROW_WHOLE_CHARS:  # a longer one may need more than a page
-            row_property(row.cells[0], "cantSplit")
+            row_property(cells[0], "cantSplit")
         return row
 
     @staticmethod
