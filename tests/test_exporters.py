@@ -148,6 +148,23 @@ def test_acceptance_sheet(finished):
     assert after.count("年　　月　　日") == 3
     ruled = [c for row in ws.iter_rows(min_row=total_row + 1) for c in row if c.border.bottom.style == "thin"]
     assert len(ruled) >= 3
+    # Each 年 月 日 is right-aligned over exactly its line's columns: it ends where the line ends.
+    lines = {}
+    for cell in ruled:
+        lines.setdefault(cell.row, []).append(cell.column)
+    (rule_row, columns), = lines.items()
+    spans, run = [], [columns[0]]
+    for column in columns[1:]:
+        if column == run[-1] + 1:
+            run.append(column)
+        else:
+            spans.append((run[0], run[-1]))
+            run = [column]
+    spans.append((run[0], run[-1]))
+    dates = [c for c in ws[rule_row + 1] if c.value == "年　　月　　日"]
+    merged = {(r.min_row, r.min_col): (r.min_col, r.max_col) for r in ws.merged_cells.ranges}
+    assert [merged.get((c.row, c.column), (c.column, c.column)) for c in dates] == spans
+    assert all(c.alignment.horizontal == "right" for c in dates)
 
 
 def test_a_long_text_continues_on_the_next_row(finished):
