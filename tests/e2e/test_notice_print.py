@@ -70,3 +70,17 @@ def test_a_branch_heading_of_the_attachment_stays_with_its_first_item(page, issu
     assert len(printed.pages) == 3, [p.text for p in printed.pages]
     heading = [p.text for p in printed.pages if "1.化峪村（2项）" in p.text]
     assert len(heading) == 1 and "换届选举材料不全" in heading[0], heading
+
+
+def test_on_a_phone_the_ranking_shows_every_column_without_scrolling(phone, issued):
+    """At 390 px the ranking's five columns fit the screen: the long 差值 heading wraps in its
+    column instead of pushing 等次 out of sight."""
+    log_in(phone, "carol", PASSWORD)
+    phone.goto(f"{phone.base}/rounds/{issued.round.pk}/notice/")
+    table = phone.locator("#notice .notice-table").first
+    grade = table.locator("thead th").last
+    assert grade.inner_text() == "等次"
+    box, screen = grade.bounding_box(), phone.viewport_size
+    assert box["x"] + box["width"] <= screen["width"], box
+    wrapper = table.locator("xpath=..")
+    assert wrapper.evaluate("e => e.scrollWidth <= e.clientWidth")
