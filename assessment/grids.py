@@ -70,8 +70,8 @@ def onsite_overview_rows(rows, filtered):
     return kept_rows("assessment/_onsite_overview_rows.html", rows, filtered=filtered)
 
 
-def board_branches(branches, selected, part):
+def board_branches(branches, part):
     """The 整改台账's per-branch rows (`part` "rows") or branch filter options ("options"), from
-    selectors.rectification_branch_counts; `selected` the branch id filtered by, or None.
-    1,000 rows at county scale: kept while they are unchanged (kept_rows)."""
-    return kept_rows("assessment/_board_branches.html", branches, selected=selected, part=part)
+    selectors.rectification_branch_counts, the same for every filter. 1,000 rows at county scale:
+    kept while they are unchanged (kept_rows), once for all the filters."""
+    return kept_rows("assessment/_board_branches.html", branches, part=part)

@@ -152,16 +152,19 @@ def rectification_board(request, pk):
     board = selectors.rectification_board(user, round, page=request.GET.get("page"), **filters)
     query = request.GET.copy()
     query.pop("page", None)
-    # 1,000 branches at county scale, twice (templates/assessment/_board_branches.html).
+    # 1,000 branches at county scale, twice (templates/assessment/_board_branches.html), kept the
+    # same whatever the filter; the chosen branch is written apart, before the options.
     branch_rows = branch_options = ""
     if not is_secretary:
-        branch_rows = grids.board_branches(board.branches, filters["branch"], "rows")
-        branch_options = grids.board_branches(board.branches, filters["branch"], "options")
+        branch_rows = grids.board_branches(board.branches, "rows")
+        branch_options = grids.board_branches(board.branches, "options")
+    chosen = next((b for b in board.branches if b.branch_id == filters["branch"]), None) if filters["branch"] else None
     return render(request, "assessment/rectification_board.html", {
         "round": round,
         "board": board,
         "branch_rows": branch_rows,
         "branch_options": branch_options,
+        "chosen": chosen,
         "filters": filters,
         "areas": list(round.standard.areas.all()),
         "statuses": [(value, label) for value, label in RectificationStatus.choices

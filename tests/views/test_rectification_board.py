@@ -148,10 +148,18 @@ def test_branch_counts_kept_between_loads_follow_every_change(client, items):
     renamed branch and a filter each show at once, never an earlier render."""
     from assessment.models import Branch
 
+    from unittest import mock
+
+    from assessment import grids
+
     client.force_login(items.alice)
     name = items.branch.name
     assert _branch_row(client.get(board(items.round)).content.decode(), name) == (4, 2, 1)
-    assert _branch_row(client.get(board(items.round)).content.decode(), name) == (4, 2, 1)  # kept
+    with mock.patch.object(grids, "render_to_string", wraps=grids.render_to_string) as rendered:
+        assert _branch_row(client.get(board(items.round)).content.decode(), name) == (4, 2, 1)
+        # Kept: neither the rows nor the options rendered again, whichever branch is chosen.
+        client.get(board(items.round), {"branch": items.branch2.pk})
+    assert rendered.call_count == 0
     Rectification.objects.filter(assessment=items.assessment, item__number=2).update(
         status=RectificationStatus.CLOSED, verified_at=timezone.now())
     assert _branch_row(client.get(board(items.round)).content.decode(), name) == (4, 3, 0)
