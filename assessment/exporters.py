@@ -260,11 +260,12 @@ class Summary(Exporter):
         else:
             rest = min(CHART_ENDS, count - CHART_ENDS)  # 31 to 60 branches: the rest after the first 30
             charts = [
+                # Titles count branches, not ranks: equal totals share a rank (the table's 排名).
                 (f"排名图（前{CHART_ENDS}名）", self._chart(
-                    worksheet, f"考评总分排名：前 {CHART_ENDS} 名（共 {count} 个党支部）", first, first + CHART_ENDS - 1)),
+                    worksheet, f"考评总分排名：前 {CHART_ENDS} 个党支部（已考评 {count} 个）", first,
+                    first + CHART_ENDS - 1)),
                 (f"排名图（后{rest}名）", self._chart(
-                    worksheet, f"考评总分排名：后 {rest} 名（第 {count - rest + 1}–{count} 名）",
-                    last - rest + 1, last)),
+                    worksheet, f"考评总分排名：最后 {rest} 个党支部（已考评 {count} 个）", last - rest + 1, last)),
             ]
         chart_sheets(workbook, charts, paper)
 

@@ -52,6 +52,15 @@ def add_field(paragraph, instruction, size):
     run_with(char("end"))
 
 
+def set_font(target, name):
+    """`name` for the text of `target` (a style or a run), Chinese included: Font.name writes only
+    the Latin fonts (w:ascii, w:hAnsi), and Word and WPS take a Chinese character's font from
+    w:eastAsia, so without it the body is not in 仿宋 nor a heading in 黑体. Written through the
+    element's run properties (docx.oxml, as add_field does)."""
+    target.font.name = name
+    target.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
 ROW_WHOLE_CHARS = 300  # a row with no longer text than this never breaks across two pages
 
 
@@ -86,7 +95,7 @@ class NoticeDocument:
         # Normal is the tables' text (五号, single spacing): the cells, 11,000 rows at county scale,
         # carry no formatting of their own; the few paragraphs of the body carry theirs.
         normal = self.doc.styles["Normal"]
-        normal.font.name = "仿宋"
+        set_font(normal, "仿宋")
         normal.font.size = Pt(TABLE_PT)
         normal.paragraph_format.space_after = Pt(0)
         normal.paragraph_format.line_spacing = 1.0
@@ -117,7 +126,7 @@ class NoticeDocument:
         run = p.add_run(text)
         run.font.size, run.bold = Pt(size), bold
         if font:
-            run.font.name = font
+            set_font(run, font)
         if color:
             run.font.color.rgb = color
         return p
@@ -140,6 +149,8 @@ class NoticeDocument:
             self.cell(cell, text, header=True)
         row_property(first.cells[0], "tblHeader")  # the header on every page the table runs over
         row_property(first.cells[0], "cantSplit")
+        for cell in first.cells:  # the header stays with the first item (and a branch's heading with both)
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
         return table
 
     def row(self, table, values):

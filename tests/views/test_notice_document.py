@@ -117,6 +117,20 @@ def test_the_word_file(client, issued):
     # The body in 三号 (16 pt), the tables in 五号 (10.5 pt: Normal).
     body = next(p for p in document.paragraphs if p.text.startswith("本次共考核"))
     assert body.runs[0].font.size.pt == 16 and document.styles["Normal"].font.size.pt == 10.5
+    # Chinese text in 仿宋 (Normal), the headings in 黑体, the titles in 宋体: Word and WPS read a
+    # Chinese character's font from w:eastAsia.
+    from docx.oxml.ns import qn
+
+    def east_asian(element):
+        fonts = element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+        return None if fonts is None else fonts.get(qn("w:eastAsia"))
+
+    assert east_asian(document.styles["Normal"].element) == "仿宋"
+    heading = next(p for p in document.paragraphs if p.text == "1. 化峪村（1 项）")
+    title = next(p for p in document.paragraphs if p.text == "中共化峪镇委员会")
+    assert east_asian(heading.runs[0].element) == "黑体" and east_asian(title.runs[0].element) == "宋体"
+    # A table's header row keeps with its first item (and so with the branch's heading).
+    assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in annex[0].rows[0].cells)
 
 
 def test_the_word_file_waits_for_publication_and_stays_in_the_township(client, finalised):  # noqa: F811
