@@ -391,13 +391,14 @@ def _signatures(append, styles, ws, columns, labels, current_row):
             elif kind == "rule":  # a line each, with a gap before the next one
                 for k in range(first, last + 1):
                     cells[k] = styles.cell(None, border=RULE)
-            else:  # under the line's right end
-                cells[first] = styles.cell("年　　月　　日", alignment=RIGHT, border=None)
+            else:  # ending where the line ends
+                cells[start] = styles.cell("年　　月　　日", alignment=RIGHT, border=None)
         append(cells, height={"label": 24, "rule": 40, "date": 24}[kind])
         row = current_row()
         if kind == "rule":
             continue  # the line is each cell's bottom border
-        for start, end in spans if kind == "label" else rules:
+        for (start, end), (first, last) in zip(spans, rules):
+            end = end if kind == "label" else last
             if end > start:
                 ws.merged_cells.add(f"{get_column_letter(start + 1)}{row}:{get_column_letter(end + 1)}{row}")
 

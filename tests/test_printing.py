@@ -75,7 +75,9 @@ def test_each_file_prints_readably(files, tmp_path):
         assert words in sheet.replace("　", ""), words
     # The closing block starts a page of its own: the totals, what was found and the whole
     # signature block (labels, lines, dates) together, never split over two pages.
-    last = printed["sheet"].pages[-1].text.replace("　", "")
+    # (the page's footer left out: the text comes off the page in an order that can put it
+    # among the dates, which sit in the same band)
+    last = re.sub(r"第\d+页，共\d+页", "", printed["sheet"].pages[-1].text.replace("　", ""))
     for words in ("合计", "加分项（认定）", "一票否决：", "考评总分：", "考评组成员（签字）", "镇党委（盖章）"):
         assert words in last, words
     assert last.count("年月日") == 3 and "合计" not in printed["sheet"].pages[-2].text
@@ -192,7 +194,7 @@ def test_the_county_files_the_a3_files_and_the_account_sheet_print_readably(file
     chart = printed["county-summary"].pages[-1].text
     assert "考评总分排名" in chart and "化峪村" in chart and "西段村" in chart
     # The signatures on A3 too: the closing block on the last page, whole.
-    last = printed["sheet-A3"].pages[-1].text.replace("　", "")
+    last = re.sub(r"第\d+页，共\d+页", "", printed["sheet-A3"].pages[-1].text.replace("　", ""))
     assert "合计" in last and "镇党委（盖章）" in last and last.count("年月日") == 3
     # One line a person: the address to log in at is not broken over two lines of a slip.
     accounts = printed["accounts"]
