@@ -23,6 +23,8 @@
    then both through their HTTP endpoints once, and the notice's Word file (time only).
 4. Prints a table (figure, value, bar, PASS/FAIL) and writes it to bench/out/county.json.
 
+--saves N changes and changes back N scores of every branch, each write in a transaction of its
+own, before measuring (PostgreSQL): the round as people's saves leave it, not as bulk-loaded.
 --profile ranking|selfeval|onsite|board|board-filtered runs that page in-process under
 cProfile and prints its slowest queries and functions (no server, no exports);
 --profile export-rectifications|export-summary does the same for write_xlsx of that file.
@@ -369,6 +371,48 @@ def _load(rng, today, at, batch, standard, items, branches, rectifications):
         VetoFinding.objects.bulk_create(findings, batch_size=batch)
 
 
+def saves(round, per_branch):
+    """`per_branch` self-scores of every branch of `round` changed and changed back, each write a
+    transaction of its own (PL/pgSQL's COMMIT in a DO block), as people's saves come: every one
+    goes through the triggers that keep the subtotals, the totals and render_version. Prints the
+    pages the kept tables take before and after, and how many of the updates PostgreSQL made
+    without a new index entry (HOT: on the same page)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--saves runs on PostgreSQL")
+    tables = ("assessment_assessment", "assessment_total", "assessment_subtotal")
+    size = "SELECT relname, pg_relation_size(oid) / 8192 FROM pg_class WHERE relname = ANY(%s) ORDER BY relname"
+    with connection.cursor() as cursor:
+        cursor.execute(size, [list(tables)])
+        before = dict(cursor.fetchall())
+    connection.set_autocommit(True)  # COMMIT inside DO needs a top-level call
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"""DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT s.id, s.self_score FROM assessment_score s JOIN assessment_assessment a ON a.id = s.assessment_id
+           JOIN assessment_item i ON i.id = s.item_id
+           WHERE a.round_id = {int(round.pk)} AND i.number <= {int(per_branch)} ORDER BY s.assessment_id, s.item_id LOOP
+    UPDATE assessment_score SET self_score = CASE WHEN r.self_score >= 0.5 THEN r.self_score - 0.5
+                                                  ELSE r.self_score + 0.5 END WHERE id = r.id;
+    COMMIT;
+    UPDATE assessment_score SET self_score = r.self_score WHERE id = r.id;
+    COMMIT;
+  END LOOP; END $$""")
+        seconds = time.perf_counter() - started
+        cursor.execute(size, [list(tables)])
+        after = dict(cursor.fetchall())
+        cursor.execute("SELECT relname, n_tup_hot_upd, n_tup_upd FROM pg_stat_user_tables WHERE relname = ANY(%s)"
+                       " ORDER BY relname", [list(tables)])
+        hot = {name: (h, n) for name, h, n in cursor.fetchall()}
+    count = round.assessments.count() * per_branch * 2
+    print(f"saves: {count:,} in {seconds:.1f} s, each its own transaction")
+    for name in tables:
+        h, n = hot.get(name, (0, 0))
+        print(f"  {name:<24} {before.get(name, 0):>6} → {after.get(name, 0):>6} pages"
+              f"  (HOT updates since the statistics began: {h:,} of {n:,})")
+
+
 # --- Pages ------------------------------------------------------------------
 
 
@@ -559,6 +603,10 @@ def main(argv=None):
                         help="measure only these pages, comma-separated: ranking, ranking-last, selfeval, onsite, "
                              "board, board-filtered (e.g. --pages ranking,ranking-last at 10,000 branches)")
     parser.add_argument("--no-exports", action="store_true", help="skip the exports (pages only)")
+    parser.add_argument("--saves", type=int, default=0, metavar="N",
+                        help="before measuring, change and change back N scores of every branch, each in a "
+                             "transaction of its own, through the triggers (PostgreSQL): the data of a round "
+                             "saved item by item, not bulk-loaded")
     parser.add_argument("--profile", metavar="PAGE",
                         help="only profile in-process: ranking, selfeval, onsite, board, board-filtered (a page), "
                              "export-rectifications, export-summary (write_xlsx into memory)")
@@ -582,6 +630,8 @@ def main(argv=None):
     admin = User.objects.get(username=ADMIN)
     print(f"database: {engine} · {'reused the seeded data' if reused else 'seeded'} in {seed_seconds:.1f} s")
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+    if args.saves:
+        saves(round, args.saves)
 
     targets = pages(round)
     if args.pages:
