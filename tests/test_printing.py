@@ -18,6 +18,7 @@ from assessment.exporters_county import CountyRectificationList, CountySummary
 from assessment.models import Branch, CountyRound, Rectification, RectificationStatus, Round
 from assessment.models_demo import Pairing
 from assessment.xlsx import LINE_POINTS, ROW_MAX_POINTS, write_xlsx
+from tests.charts import chart_sizes, charts
 from tests.printing import A3_LANDSCAPE, A4_LANDSCAPE, A4_PORTRAIT, MIN_PT, measure, size_is, to_pdf
 from tests.test_services_notice import finalised, published  # noqa: F401  (fixtures)
 
@@ -100,13 +101,13 @@ def test_a_county_gets_the_first_and_the_last_thirty_on_a_page_each(published): 
     ws = wb.create_sheet("考评汇总表")
     exporter.decorate(wb, ws)
     assert wb.sheetnames[1:] == [f"排名图（前{CHART_ENDS}名）", f"排名图（后{CHART_ENDS}名）"]
-    charts = [chart for sheet in wb.worksheets[1:] for chart in sheet._charts]
-    assert len(charts) == 2 and all(c.height <= 17 and c.width <= 27 for c in charts)
-    names = [c.series[0].cat.numRef.f for c in charts]
-    assert names == [f"'考评汇总表'!$B$5:$B${4 + CHART_ENDS}", f"'考评汇总表'!$B${1005 - CHART_ENDS}:$B$1004"]
     assert all(sheet.page_setup.orientation == "landscape" for sheet in wb.worksheets[1:])
     buffer = io.BytesIO()
     wb.save(buffer)  # and the workbook is whole
+    # Inside A4 landscape's printable area (27.7 x 17.8 cm), names from the first and the last 30 rows.
+    assert [(w <= 27 and h <= 17) for w, h in chart_sizes(buffer)] == [True, True]
+    names = [c["categories"] for c in charts(buffer)]
+    assert names == [f"'考评汇总表'!$B$5:$B${4 + CHART_ENDS}", f"'考评汇总表'!$B${1005 - CHART_ENDS}:$B$1004"]
 
 
 def test_the_word_notice_prints_on_a4_portrait(published, tmp_path):  # noqa: F811
