@@ -84,3 +84,17 @@ def test_on_a_phone_the_ranking_shows_every_column_without_scrolling(phone, issu
     assert box["x"] + box["width"] <= screen["width"], box
     wrapper = table.locator("xpath=..")
     assert wrapper.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
+def test_on_a_phone_the_board_shows_each_items_deadline_without_scrolling(phone, issued):
+    """At 390 px the 整改台账's items fit the screen: the deadline goes under the problem, with
+    the status, instead of a column of its own pushed past the edge."""
+    log_in(phone, "alice", PASSWORD)
+    phone.goto(f"{phone.base}/rounds/{issued.round.pk}/rectifications/")
+    table = phone.locator("table.rect-table")
+    assert table.locator("xpath=..").evaluate("e => e.scrollWidth <= e.clientWidth")
+    import re
+
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 2
+    assert all(re.search(r"\d{4}年\d{1,2}月\d{1,2}日前", text) for text in rows.all_inner_texts())
