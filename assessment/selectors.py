@@ -297,12 +297,16 @@ KEPT_FIGURES = ("items", "self_scored", "onsite_scored", "self_sum", "onsite_sum
 def kept_progress(assessment):
     """The assessment's figures as the database keeps them (assessment_subtotal, kept by the
     triggers of assessment/subtotals.py in the same transaction as every score write): one query.
-    Returns (totals, areas): {"items", "self_scored", "onsite_scored", "self_total", "onsite_total"}
-    and {area_id: {"items", "self_scored", "onsite_scored", "self_sum", "onsite_sum"}}."""
-    areas = {row.pop("area_id"): row for row in
-             Subtotal.objects.filter(assessment=assessment).values("area_id", *KEPT_FIGURES)}
+    Returns (totals, areas): {"changes", "items", "self_scored", "onsite_scored", "self_total",
+    "onsite_total"} and {area_id: {"items", "self_scored", "onsite_scored", "self_sum", "onsite_sum"}}.
+    `changes` is the kept totals' count of changes (models.Total), which every committed score
+    change raises under that row's lock: of two reads, the one with more changes saw more."""
+    areas = {row.pop("area_id"): row for row in Subtotal.objects.filter(assessment=assessment).values(
+        "area_id", *KEPT_FIGURES, changes=F("assessment__kept_total__changes"))}
     rows = areas.values()
-    totals = {"items": sum(row["items"] for row in rows),
+    changes = max((row.pop("changes") or 0 for row in rows), default=0)
+    totals = {"changes": changes,
+              "items": sum(row["items"] for row in rows),
               "self_scored": sum(row["self_scored"] for row in rows),
               "onsite_scored": sum(row["onsite_scored"] for row in rows),
               "self_total": sum((row["self_sum"] for row in rows), ZERO),

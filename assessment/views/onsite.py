@@ -275,6 +275,7 @@ def item_save(request, pk, item_id):
         "total": selectors.decimal_text(progress["onsite_total"]),
         "progress": f"{progress['onsite_scored']}/{progress['items']}",
         "scored": progress["onsite_scored"], "items": progress["items"],
+        "changes": progress["changes"],  # the page shows the figures of the latest read only
         "area": score.item.area_id,
         "area_subtotal": selectors.decimal_text(area.get("onsite_sum", 0)),
         "area_progress": f"{area.get('onsite_scored', 0)}/{area.get('items', 0)}",

@@ -168,6 +168,7 @@ def item_save(request, pk, item_id):
         "total": selectors.decimal_text(progress["self_total"]),
         "progress": f"{progress['self_scored']}/{progress['items']}",
         "scored": progress["self_scored"],
+        "changes": progress["changes"],  # the page shows the figures of the latest read only
         "items": progress["items"],
         "area": score.item.area_id,
         "area_subtotal": selectors.decimal_text(area.get("self_sum", 0)),

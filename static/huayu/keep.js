@@ -407,6 +407,21 @@
     return node;
   }
 
+  // Saves of several items go out together and their replies can come back in any order. Each
+  // reply carries `changes`, the kept totals' count of committed changes at the moment its figures
+  // were read (assessment.selectors.kept_progress): a page shows a figure from a reply only if no
+  // later read of the same figure is already shown. latest(key, changes) says whether to show it
+  // (key: "" for the page's totals, the area's id for an area's); a reply without `changes` is shown.
+  window.huayuLatest = function () {
+    var shown = {};
+    return function (key, changes) {
+      if (typeof changes !== "number") return true;
+      if (shown.hasOwnProperty(key) && changes < shown[key]) return false;
+      shown[key] = changes;
+      return true;
+    };
+  };
+
   /* A 409: the other person's values and mine side by side in the item's status, with two
    * choices (take theirs, or overwrite them with mine); huayuConflictChoices settles them. */
   window.huayuConflict = function (state, data, msg, texts, statusClass, errorClass) {

@@ -167,3 +167,38 @@ def test_the_ranking_of_a_seven_area_standard_fits_the_screen_and_a_landscape_pa
     page.emulate_media(media="print")
     assert page.evaluate(FITS)
     page.pdf(path=str(SHOTS / "ranking-print.pdf"), prefer_css_page_size=True)
+
+
+def test_a_reply_that_comes_back_late_does_not_undo_the_bar(page, ready):
+    """Two items saved together; the first one's reply is held back until the second's has been
+    shown. The bar keeps the figures of the later read (2/10, 20 分) instead of going back to the
+    first reply's (1/10, 10 分), and so does the area's."""
+    c = ready
+    log_in(page, "bob", PASSWORD)
+    page.goto(f"{page.base}/assessments/{c.first.pk}/onsite/")
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # the server has saved it; its reply waits
+
+    page.route(f"**/assessments/{c.first.pk}/onsite/items/*/", hold_the_first)
+    row(page, c.items[0]).locator(".or-full").click()
+    for _ in range(50):  # until the first save has reached the server
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the first save was not sent"
+    row(page, c.items[1]).locator(".or-full").click()
+    expect(page.locator("#onsite-progress")).to_have_text("2/10")
+    area = c.items[0].area_id
+    expect(page.locator(f"[data-area-progress='{area}']")).to_have_text("2/5")
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(row(page, c.items[0]).locator(".or-status")).to_contain_text("已保存")
+    page.wait_for_timeout(300)
+    expect(page.locator("#onsite-progress")).to_have_text("2/10")
+    expect(page.locator(f"[data-area-progress='{area}']")).to_have_text("2/5")
+    assert Score.objects.filter(assessment=c.first, onsite_score=Decimal("10")).count() == 2

@@ -45,10 +45,14 @@ def test_the_self_save(client, cast, django_assert_num_queries):
     with django_assert_num_queries(SELF_NEXT):
         response = self_save(client, cast, first, score="2", note="换届", version="1", edit="e2")
     assert response.json()["version"] == 2 and response.json()["area_subtotal"] == "2"
+    changes = [response.json()["changes"]]
     with django_assert_num_queries(SELF_NEXT):
         response = self_save(client, cast, second, score="1", note="", version="0", edit="e3")
     assert (response.json()["total"], response.json()["progress"], response.json()["area_progress"]) == (
         "3", "2/12", "2/4")
+    # Each reply says how many changes its figures saw (the page shows only the latest read).
+    changes.append(response.json()["changes"])
+    assert changes[0] < changes[1]
 
     records = list(AuditLog.objects.filter(assessment=cast.assessment).order_by("id")
                    .values_list("action", "item_id", "old_value", "new_value"))
@@ -88,8 +92,10 @@ def test_the_onsite_save(client, cast, django_assert_num_queries):
     with django_assert_num_queries(ONSITE_NEXT):
         response = onsite_save(client, cast, second, score="2", reason="", needs_rectification="",
                                requirement="", version="0", edit="e3")
+    earlier = body["changes"]
     body = response.json()
     assert (body["total"], body["progress"], body["area_subtotal"], body["grand_total"]) == ("3", "2/12", "3", "3")
+    assert body["changes"] > earlier
 
     actions = list(AuditLog.objects.filter(assessment=cast.assessment).order_by("id").values_list("action", flat=True))
     assert actions == ["onsite_score", "onsite_reason", "onsite_rectification", "onsite_requirement", "onsite_start",
