@@ -409,16 +409,24 @@
 
   // Saves of several items go out together and their replies can come back in any order. Each
   // reply carries `changes`, the kept totals' count of committed changes at the moment its figures
-  // were read (assessment.selectors.kept_progress): a page shows a figure from a reply only if no
-  // later read of the same figure is already shown. latest(key, changes) says whether to show it
-  // (key: "" for the page's totals, the area's id for an area's); a reply without `changes` is shown.
-  window.huayuLatest = function () {
+  // were read (assessment.selectors.kept_progress): a figure from a reply is shown only if no
+  // later read of it is shown already. huayuFigures() gives show(data, totals): it calls
+  // totals() to write the page's own totals when they are the latest, and writes the saved item's
+  // area (subtotal, progress) when that area's are; a reply without `changes` is always shown.
+  window.huayuFigures = function () {
     var shown = {};
-    return function (key, changes) {
+    function latest(key, changes) {
       if (typeof changes !== "number") return true;
       if (shown.hasOwnProperty(key) && changes < shown[key]) return false;
       shown[key] = changes;
       return true;
+    }
+    return function (data, totals) {
+      if (latest("", data.changes)) totals();
+      if (latest("area-" + data.area, data.changes)) {
+        window.huayuSetText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
+        window.huayuSetText("[data-area-progress='" + data.area + "']", data.area_progress);
+      }
     };
   };
 

@@ -67,21 +67,17 @@
     }, "or-status", "or-has-error");
   }
 
-  var latest = window.huayuLatest();
+  var figures = window.huayuFigures();
 
   function saved(state, data) {
-    if (latest("", data.changes)) {
+    figures(data, function () {
       setText("#onsite-total", data.total);
       setText("#onsite-result-score", data.total);
       setText("#onsite-grand-total", data.grand_total);
       setText("#onsite-grade", data.grade);
       setText("#onsite-progress", data.progress);
       if (data.status) setText("#onsite-status", data.status);
-    }
-    if (latest(String(data.area), data.changes)) {
-      setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
-      setText("[data-area-progress='" + data.area + "']", data.area_progress);
-    }
+    });
     // A page's own figures (the spot check's 差值, views/spotcheck.py): {selector: text}.
     var texts = data.texts || {};
     for (var selector in texts) setText(selector, texts[selector]);

@@ -49,18 +49,14 @@
     state.status.setAttribute("aria-busy", kind === "" ? "true" : "false");  // 保存中… not read; 已保存 read once
   }
 
-  var latest = window.huayuLatest();
+  var figures = window.huayuFigures();
 
   function saved(state, data) {
-    if (latest("", data.changes)) {
+    figures(data, function () {
       setText("#self-total", data.total);
       setText("#self-progress", data.progress);
       if (data.status) setText("#self-status", data.status);
-    }
-    if (latest(String(data.area), data.changes)) {
-      setText("[data-area-subtotal='" + data.area + "']", data.area_subtotal);
-      setText("[data-area-progress='" + data.area + "']", data.area_progress);
-    }
+    });
     setText("#self-last-saved", msg.msgLast + " " + data.saved_at);
   }
 
